@@ -1,0 +1,290 @@
+"""Reverse-mode autograd: `Function`, `Context`, the backward engine and grad mode.
+
+An op is a `Function` subclass with two static methods that work on *numpy arrays*:
+
+    class Square(Function):
+        @staticmethod
+        def forward(ctx, x):                 # x: np.ndarray
+            ctx.save_for_backward(x)         # keep only what backward needs
+            return x * x
+        @staticmethod
+        def backward(ctx, grad):             # grad: dL/d(output), same shape as the output
+            (x,) = ctx.saved_tensors
+            return 2.0 * x * grad            # dL/dx, same shape as x
+
+    y = Square.apply(t)                      # t: Tensor -> y: Tensor with y.grad_fn
+
+`backward` returns one gradient per positional input of `forward` (a tuple when there are several,
+`None` for an input that has no gradient). Because forward/backward see numpy arrays, the engine
+computes first derivatives only (no double backward) - enough for training, and it keeps every op a
+short story of array code.
+
+The engine (`backward`) walks the graph in an iterative topological order, so a 100,000-op chain does
+not hit Python's recursion limit, and frees the graph afterwards unless `retain_graph=True`.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = [
+    "Context",
+    "Function",
+    "backward",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "set_grad_enabled",
+]
+
+
+class _GradMode:
+    enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside `no_grad()`."""
+    return _GradMode.enabled
+
+
+class set_grad_enabled:
+    """Context manager and decorator that sets grad mode to `mode` (restored on exit)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+        self.prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self.prev.append(_GradMode.enabled)
+        _GradMode.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _GradMode.enabled = self.prev.pop()
+
+    def __call__(self, fn):
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(set_grad_enabled):
+    """Build no graph inside this block (or decorated function): outputs have no grad_fn."""
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Re-enable graph building inside a `no_grad()` block."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+class Context:
+    """What a Function's forward leaves for its backward; also the graph node.
+
+    Attributes set by the engine: `needs_input_grad` (one bool per positional input),
+    `parents` (the input Tensors while the graph is alive). Ops may set any other attribute
+    (`ctx.negative_slope = 0.01`) for backward to read.
+    """
+
+    def __init__(self, fn: type[Function], parents: tuple | None, needs_input_grad: tuple) -> None:
+        self.fn = fn
+        self.parents = parents
+        self.needs_input_grad = needs_input_grad
+        self._saved: tuple = ()
+        self._freed = False
+        self._hooks: list | None = None
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep `arrays` for backward. Save the least you can: a bool mask beats a float copy."""
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._freed:
+            raise RuntimeError(
+                f"{self.fn.__name__}: its saved arrays were freed by an earlier backward(); "
+                "pass retain_graph=True to the first backward() to call backward twice"
+            )
+        return self._saved
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.fn.__name__}Backward>"
+
+
+class Function:
+    """Base class of every differentiable op; subclass it and call `YourOp.apply(...)`.
+
+    Optional class attribute `kinks`: input values where the derivative jumps (relu: (0.0,)),
+    or a `kink_points(ctx)` staticmethod when they depend on parameters. gradcheck warns when
+    an input lies within eps of one, because central differences straddle the jump there.
+    """
+
+    kinks: tuple = ()
+
+    @staticmethod
+    def forward(ctx: Context, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def kink_points(cls, ctx: Context) -> tuple:
+        return cls.kinks
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run forward on the inputs' arrays and, when gradients are wanted, record the node."""
+        raw = []
+        needs = []
+        track = False
+        for a in args:
+            if isinstance(a, Tensor):
+                raw.append(a.data)
+                needs.append(a.requires_grad)
+                track = track or a.requires_grad
+            else:
+                raw.append(a)
+                needs.append(False)
+        track = track and _GradMode.enabled
+        if not track:
+            needs = [False] * len(needs)
+        ctx = Context(cls, args if track else None, tuple(needs))
+        out = cls.forward(ctx, *raw, **kwargs)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        t = Tensor.__new__(Tensor)
+        t.data = out
+        t.grad = None
+        t.requires_grad = track
+        t._ctx = ctx if track else None
+        t._hooks = None
+        return t
+
+
+def _topological_order(root: Context) -> list[Context]:
+    """Nodes reachable from `root`, each after every node that consumes it (iterative DFS)."""
+    order: list[Context] = []
+    visited = {id(root)}
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node._freed:
+            raise RuntimeError(
+                f"backward: the graph through {node.fn.__name__} was already freed by an earlier "
+                "backward(); call the first backward(retain_graph=True) to backpropagate twice"
+            )
+        stack.append((node, True))
+        for p in node.parents:
+            if isinstance(p, Tensor) and p._ctx is not None and id(p._ctx) not in visited:
+                visited.add(id(p._ctx))
+                stack.append((p._ctx, False))
+    order.reverse()
+    return order
+
+
+def _check_grad(node: Context, i: int, g: Any, p: Tensor) -> np.ndarray:
+    if type(g) is not np.ndarray:
+        g = np.asarray(g)
+    if g.shape != p.data.shape:
+        raise RuntimeError(
+            f"{node.fn.__name__}.backward returned a gradient of shape {g.shape} for input {i} "
+            f"of shape {p.data.shape}; it must match the input (sum over broadcast dims with "
+            "unbroadcast(grad, shape))"
+        )
+    if g.dtype != p.data.dtype:
+        g = g.astype(p.data.dtype)
+    return g
+
+
+def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> None:
+    """Accumulate d(root)/d(leaf) into every leaf's `.grad` that requires grad."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad and has no grad_fn; create the inputs "
+            "with requires_grad=True (and not inside no_grad())"
+        )
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be implicitly created only for scalar outputs, but the "
+                f"output has shape {root.data.shape}; reduce it (e.g. .sum()) or pass "
+                "backward(gradient=...) with that shape"
+            )
+        g0 = np.ones_like(root.data)
+    else:
+        g0 = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient)
+        if g0.shape != root.data.shape:
+            raise RuntimeError(
+                f"backward: gradient has shape {g0.shape} but the output has shape "
+                f"{root.data.shape}; pass a gradient of the output's shape"
+            )
+        g0 = g0.astype(root.data.dtype, copy=False)
+    if root._ctx is None:  # a leaf: d(root)/d(root) = 1
+        _accumulate_leaf(root, g0)
+        return
+    grads: dict[int, np.ndarray] = {id(root._ctx): g0}
+    for node in _topological_order(root._ctx):
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        if node._hooks:
+            for hook in node._hooks:
+                new = hook(g)
+                if new is not None:
+                    g = new
+        in_grads = node.fn.backward(node, g)
+        if type(in_grads) is not tuple:
+            in_grads = (in_grads,)
+        if len(in_grads) != len(node.parents):
+            raise RuntimeError(
+                f"{node.fn.__name__}.backward returned {len(in_grads)} gradients for "
+                f"{len(node.parents)} inputs; return one per forward input (None where there is none)"
+            )
+        for i, (p, gi) in enumerate(zip(node.parents, in_grads)):
+            if gi is None or not node.needs_input_grad[i]:
+                continue
+            gi = _check_grad(node, i, gi, p)
+            if p._ctx is None:
+                _accumulate_leaf(p, gi)
+            else:
+                key = id(p._ctx)
+                prev = grads.get(key)
+                # never add in place: gi may alias a gradient another input also received
+                grads[key] = gi if prev is None else prev + gi
+        if not retain_graph:
+            node._saved = ()
+            node._freed = True
+
+
+def _accumulate_leaf(p: Tensor, g: np.ndarray) -> None:
+    if p._hooks:
+        for hook in p._hooks:
+            new = hook(g)
+            if new is not None:
+                g = np.asarray(new)
+    if p.grad is None:
+        p.grad = Tensor(np.array(g, dtype=p.data.dtype, copy=True))
+    else:
+        p.grad.data += g

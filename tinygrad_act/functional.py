@@ -1,0 +1,19 @@
+"""tinygrad_act.functional (imported as F): user-facing functions with PyTorch's names.
+
+Each is a thin entry point onto a Function in `tinygrad_act.ops`.
+"""
+
+from __future__ import annotations
+
+from .ops import cat, stack, where  # noqa: F401 - re-exported for F.where etc.
+from .tensor import Tensor
+
+
+def softmax(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002 - PyTorch's name
+    """exp(x) / sum(exp(x)) along `dim`."""
+    return input.softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
+    """x - logsumexp(x) along `dim`, computed without overflow."""
+    return input.log_softmax(dim)

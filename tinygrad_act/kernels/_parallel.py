@@ -1,0 +1,87 @@
+"""Run a serial Numba kernel on one thread for small inputs, split over threads for large ones.
+
+Every kernel is a top-level `@njit(cache=True, nogil=True)` function whose array arguments share a
+leading axis (flat elements, or rows). Because the kernel releases the GIL, `launch` can run it on
+slices of that axis in a few Python threads: one compiled function per op and dtype, no second
+`parallel=True` build to compile and cache, and `NUMBA_DISABLE_JIT=1` still works (slowly).
+
+Starting threads costs tens of microseconds, so below `PARALLEL_THRESHOLD` elements the kernel runs
+on the calling thread. `benchmarks/bench_threshold.py` measures the crossover on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numba import njit as _njit
+
+# Measured by benchmarks/bench_threshold.py on the 2-core dev machine: relu fwd+bwd breaks even
+# with 2 threads near 64K float32 elements; above ~256K the split is a clear win.
+PARALLEL_THRESHOLD = int(os.environ.get("TINYGRAD_ACT_PARALLEL_THRESHOLD", 1 << 17))
+
+
+def _default_threads() -> int:
+    env = os.environ.get("TINYGRAD_ACT_NUM_THREADS")
+    if env:
+        return max(1, int(env))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+_num_threads = _default_threads()
+_pool: ThreadPoolExecutor | None = None
+
+
+def set_num_threads(n: int) -> None:
+    """How many threads large kernels use (1 disables splitting)."""
+    global _num_threads, _pool
+    _num_threads = max(1, int(n))
+    if _pool is not None:
+        _pool.shutdown(wait=True)
+        _pool = None
+
+
+def get_num_threads() -> int:
+    return _num_threads
+
+
+def njit(fn=None, **kwargs):
+    """Numba's njit with this project's defaults: cached on disk, GIL released, numpy error model.
+
+    error_model='numpy' lets division follow IEEE (no ZeroDivisionError branch), which also keeps
+    serial loops free of the checks that stop them from vectorizing.
+    """
+    opts = {"cache": True, "nogil": True, "error_model": "numpy"}
+    opts.update(kwargs)
+    if fn is None:
+        return lambda f: _njit(**opts)(f)
+    return _njit(**opts)(fn)
+
+
+def launch(kernel, arrays: tuple, scalars: tuple = (), work: int | None = None) -> None:
+    """Call `kernel(*arrays, *scalars)`, splitting the arrays' leading axis over threads when large.
+
+    `arrays` must all be C-contiguous with the same leading length; the kernel must treat each
+    slice independently (elementwise ops, or row-wise ops like softmax).
+    """
+    n = arrays[0].shape[0]
+    size = arrays[0].size if work is None else work
+    threads = min(_num_threads, n)
+    if size < PARALLEL_THRESHOLD or threads <= 1:
+        kernel(*arrays, *scalars)
+        return
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=_num_threads, thread_name_prefix="tinygrad_act")
+    bounds = np.linspace(0, n, threads + 1).astype(np.int64)
+    futures = [
+        _pool.submit(kernel, *[a[lo:hi] for a in arrays], *scalars)
+        for lo, hi in zip(bounds[1:-1], bounds[2:])
+    ]
+    kernel(*[a[bounds[0] : bounds[1]] for a in arrays], *scalars)
+    for f in futures:
+        f.result()

@@ -1,0 +1,59 @@
+"""Every differentiable op as a `Function` subclass (forward + hand-written backward).
+
+Files follow the kind of op: arithmetic, reduce, shape, linalg, softmax; activations and losses
+live in their own modules. `tinygrad_act.tensor.Tensor` methods delegate here.
+"""
+
+from ._util import as_tensor_like, raw, shape_arg, unbroadcast
+from .arithmetic import (
+    Abs,
+    Add,
+    Cast,
+    Clamp,
+    Div,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Sqrt,
+    Sub,
+    Where,
+    clamp,
+    maximum,
+    minimum,
+    where,
+)
+from .linalg import MatMul
+from .reduce import (
+    Amax,
+    Amin,
+    LogSumExp,
+    Mean,
+    Sum,
+    TakeAlong,
+    argmax,
+    argmin,
+    max,
+    min,
+)
+from .shape import (
+    Cat,
+    Expand,
+    GetItem,
+    Permute,
+    Reshape,
+    Stack,
+    cat,
+    flatten,
+    getitem,
+    squeeze,
+    stack,
+    transpose,
+    unsqueeze,
+)
+from .softmax import LogSoftmax, Softmax
+
+__all__ = [name for name in dir() if not name.startswith("_")]

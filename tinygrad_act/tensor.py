@@ -1,0 +1,409 @@
+"""Tensor: a numpy array, its gradient, and the graph node (`grad_fn`) that made it.
+
+Every differentiable method delegates to a `Function` in `tinygrad_act.ops`; this file holds no
+math of its own. `Tensor.data` is the underlying numpy array (as in micrograd); `Tensor.grad` is a
+Tensor (as in PyTorch).
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Callable
+
+import numpy as np
+
+from . import dtypes as _dt
+
+_int = builtins.int
+_float = builtins.float
+
+
+def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Convert like torch.tensor: Python floats -> float32, ints -> int64, numpy keeps its dtype."""
+    if isinstance(data, Tensor):
+        data = data.data
+    from_numpy = isinstance(data, (np.ndarray, np.generic))
+    arr = np.array(data, copy=True)
+    if arr.dtype == object or arr.dtype.kind not in "fiub":
+        raise TypeError(
+            f"tensor: cannot make a tensor from data of dtype {arr.dtype}; pass numbers, "
+            "nested lists of numbers or a numeric numpy array"
+        )
+    if dtype is not None:
+        dt = _dt.to_dtype(dtype)
+        if dt.kind in "iub" and arr.dtype.kind == "f":
+            if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+                raise ValueError(
+                    f"tensor: casting {arr.dtype} values that are not whole numbers to {dt} would "
+                    "lose information; round them first (np.round) or keep a float dtype"
+                )
+        return arr.astype(dt, copy=False)
+    if not from_numpy:
+        if arr.dtype.kind == "f":
+            arr = arr.astype(_dt.default_float, copy=False)
+        elif arr.dtype.kind in "iu":
+            arr = arr.astype(np.int64, copy=False)
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it for backpropagation."""
+
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "__weakref__")
+    # numpy must hand `ndarray + Tensor` to Tensor.__radd__ instead of looping over elements
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        self.data = _as_array(data, dtype)
+        self.grad: Tensor | None = None
+        self._ctx = None
+        self._hooks: list | None = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ---- basic properties -------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> _int:
+        return self.data.ndim
+
+    @property
+    def grad_fn(self):
+        """The node that produced this tensor (None for leaves and under no_grad)."""
+        return self._ctx
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def T(self) -> Tensor:
+        return self.permute(*reversed(range(self.ndim)))
+
+    def size(self, dim: _int | None = None):
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> _int:
+        return self.data.ndim
+
+    def numel(self) -> _int:
+        return self.data.size
+
+    def __len__(self) -> _int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied, as in PyTorch)."""
+        return self.data
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: only a one-element tensor converts to a Python number, got shape {self.shape}"
+            )
+        return self.data.reshape(()).item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.data.dtype not in (_dt.float32, _dt.int64, _dt.bool_):
+            extras.append(f"dtype={self.data.dtype}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn={self._ctx!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    # ---- autograd -----------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and not _dt.is_floating(self.data.dtype):
+            raise TypeError(
+                f"requires_grad: only floating-point tensors can require gradients, got "
+                f"{self.data.dtype}; convert with .float() or create it with dtype=ta.float32"
+            )
+        if self._ctx is not None and not requires_grad:
+            raise RuntimeError("requires_grad_: use .detach() to stop gradients at a non-leaf")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+        """Backpropagate from this tensor, accumulating into the `.grad` of every leaf."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this data, cut from the graph."""
+        t = Tensor.__new__(Tensor)
+        t.data, t.grad, t.requires_grad, t._ctx, t._hooks = self.data, None, False, None, None
+        return t
+
+    def register_hook(self, hook: Callable[[Tensor], Any]):
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces it."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require grad")
+
+        def wrapped(g: np.ndarray):
+            out = hook(Tensor._wrap(g))
+            return None if out is None else np.asarray(out.data if isinstance(out, Tensor) else out)
+
+        if self._ctx is None:
+            hooks = self._hooks = self._hooks or []
+        else:
+            hooks = self._ctx._hooks = self._ctx._hooks or []
+        hooks.append(wrapped)
+        return _RemovableHandle(hooks, wrapped)
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on a non-leaf tensor after backward (leaves always keep it)."""
+        if self._ctx is None:
+            return
+
+        def keep(grad: Tensor) -> None:
+            if self.grad is None:
+                self.grad = Tensor._wrap(grad.data.copy())
+            else:
+                self.grad.data += grad.data
+
+        self.register_hook(keep)
+
+    def zero_(self) -> Tensor:
+        self.data[...] = 0
+        return self
+
+    @staticmethod
+    def _wrap(arr: np.ndarray) -> Tensor:
+        t = Tensor.__new__(Tensor)
+        t.data, t.grad, t.requires_grad, t._ctx, t._hooks = arr, None, False, None, None
+        return t
+
+    # ---- dtype conversion (differentiable between float dtypes) --------------------------------
+    def to(self, dtype: Any) -> Tensor:
+        dt = _dt.to_dtype(dtype)
+        if dt == self.data.dtype:
+            return self
+        if _dt.is_floating(dt) and self.requires_grad:
+            return _ops.Cast.apply(self, dt)
+        return Tensor(self.data, dtype=dt)
+
+    def float(self) -> Tensor:
+        return self.to(_dt.float32)
+
+    def double(self) -> Tensor:
+        return self.to(_dt.float64)
+
+    def long(self) -> Tensor:
+        return self.to(_dt.int64)
+
+    def int(self) -> Tensor:
+        return self.to(_dt.int32)
+
+    def bool(self) -> Tensor:
+        return Tensor(self.data != 0)
+
+    # ---- arithmetic ---------------------------------------------------------------------------
+    def __add__(self, other):
+        return _ops.Add.apply(self, other)
+
+    def __radd__(self, other):
+        return _ops.Add.apply(other, self)
+
+    def __sub__(self, other):
+        return _ops.Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return _ops.Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return _ops.Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return _ops.Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return _ops.Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.Div.apply(other, self)
+
+    def __neg__(self):
+        return _ops.Neg.apply(self)
+
+    def __pow__(self, exponent):
+        return _ops.Pow.apply(self, exponent=exponent)
+
+    def __matmul__(self, other):
+        return _ops.MatMul.apply(self, _ops.as_tensor_like(other, self))
+
+    def __rmatmul__(self, other):
+        return _ops.MatMul.apply(_ops.as_tensor_like(other, self), self)
+
+    # comparisons build no graph: their outputs are bool tensors with no gradient
+    def __lt__(self, other):
+        return Tensor._wrap(self.data < _ops.raw(other))
+
+    def __le__(self, other):
+        return Tensor._wrap(self.data <= _ops.raw(other))
+
+    def __gt__(self, other):
+        return Tensor._wrap(self.data > _ops.raw(other))
+
+    def __ge__(self, other):
+        return Tensor._wrap(self.data >= _ops.raw(other))
+
+    def __eq__(self, other):  # type: ignore[override]
+        return Tensor._wrap(self.data == _ops.raw(other))
+
+    def __ne__(self, other):  # type: ignore[override]
+        return Tensor._wrap(self.data != _ops.raw(other))
+
+    __hash__ = object.__hash__
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"bool(): a tensor of shape {self.shape} has no single truth value; use .any() or .all()"
+            )
+        return bool(self.data.reshape(()))
+
+    def __float__(self) -> _float:
+        return _float(self.item())
+
+    def __int__(self) -> _int:
+        return _int(self.item())
+
+    def __index__(self) -> _int:
+        if self.data.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors can be used as an index, got {self.data.dtype}")
+        return _int(self.item())
+
+    def any(self) -> Tensor:
+        return Tensor._wrap(np.asarray(self.data.any()))
+
+    def all(self) -> Tensor:
+        return Tensor._wrap(np.asarray(self.data.all()))
+
+    # ---- elementwise math ---------------------------------------------------------------------
+    def exp(self):
+        return _ops.Exp.apply(self)
+
+    def log(self):
+        return _ops.Log.apply(self)
+
+    def sqrt(self):
+        return _ops.Sqrt.apply(self)
+
+    def abs(self):
+        return _ops.Abs.apply(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+        return _ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return _ops.maximum(self, other)
+
+    def minimum(self, other):
+        return _ops.minimum(self, other)
+
+    # ---- reductions ---------------------------------------------------------------------------
+    def sum(self, dim=None, keepdim: bool = False):
+        return _ops.Sum.apply(self, dim=dim, keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim: bool = False):
+        return _ops.Mean.apply(self, dim=dim, keepdim=keepdim)
+
+    def max(self, dim=None, keepdim: bool = False):
+        return _ops.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim: bool = False):
+        return _ops.min(self, dim, keepdim)
+
+    def amax(self, dim=None, keepdim: bool = False):
+        return _ops.Amax.apply(self, dim=dim, keepdim=keepdim)
+
+    def amin(self, dim=None, keepdim: bool = False):
+        return _ops.Amin.apply(self, dim=dim, keepdim=keepdim)
+
+    def argmax(self, dim=None, keepdim: bool = False):
+        return _ops.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim: bool = False):
+        return _ops.argmin(self, dim, keepdim)
+
+    def logsumexp(self, dim, keepdim: bool = False):
+        return _ops.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
+
+    def softmax(self, dim: _int = -1):
+        return _ops.Softmax.apply(self, dim=dim)
+
+    def log_softmax(self, dim: _int = -1):
+        return _ops.LogSoftmax.apply(self, dim=dim)
+
+    # ---- linear algebra and shapes ------------------------------------------------------------
+    def matmul(self, other):
+        return self @ other
+
+    def reshape(self, *shape):
+        return _ops.Reshape.apply(self, shape=_ops.shape_arg(shape))
+
+    view = reshape
+
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1):
+        return _ops.flatten(self, start_dim, end_dim)
+
+    def transpose(self, dim0: _int, dim1: _int):
+        return _ops.transpose(self, dim0, dim1)
+
+    def permute(self, *dims):
+        return _ops.Permute.apply(self, dims=_ops.shape_arg(dims))
+
+    def squeeze(self, dim=None):
+        return _ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim: _int):
+        return _ops.unsqueeze(self, dim)
+
+    def expand(self, *sizes):
+        return _ops.Expand.apply(self, shape=_ops.shape_arg(sizes))
+
+    def __getitem__(self, index):
+        return _ops.getitem(self, index)
+
+
+class _RemovableHandle:
+    """Returned by register_hook; `.remove()` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+from . import ops as _ops  # noqa: E402 - ops import Tensor, so they load after it
