@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from . import functional
+from . import functional, nn
 from .autograd import Context, Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -59,6 +59,7 @@ __all__ = [
     "manual_seed",
     "maximum",
     "minimum",
+    "nn",
     "no_grad",
     "ones",
     "ones_like",
