@@ -1,10 +1,10 @@
 """tinygrad_act: a small autograd engine for experiments on neural-network activations.
 
-    import tinygrad_act as ta
-    import tinygrad_act.functional as F
-    x = ta.tensor([[1.0, -2.0]], requires_grad=True)
-    F.leaky_relu(x, negative_slope=0.01).sum().backward()
-    x.grad
+import tinygrad_act as ta
+import tinygrad_act.functional as F
+x = ta.tensor([[1.0, -2.0]], requires_grad=True)
+F.leaky_relu(x, negative_slope=0.01).sum().backward()
+x.grad
 """
 
 from __future__ import annotations

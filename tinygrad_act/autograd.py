@@ -19,8 +19,9 @@ An op is a `Function` subclass with two static methods that work on *numpy array
 computes first derivatives only (no double backward) - enough for training, and it keeps every op a
 short story of array code.
 
-The engine (`backward`) walks the graph in an iterative topological order, so a 100,000-op chain does
-not hit Python's recursion limit, and frees the graph afterwards unless `retain_graph=True`.
+The engine (`backward`) walks the graph in an iterative topological order, so a 100,000-op
+chain does not hit Python's recursion limit, and frees the graph afterwards unless
+`retain_graph=True`.
 """
 
 from __future__ import annotations
@@ -260,7 +261,8 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
         if len(in_grads) != len(node.parents):
             raise RuntimeError(
                 f"{node.fn.__name__}.backward returned {len(in_grads)} gradients for "
-                f"{len(node.parents)} inputs; return one per forward input (None where there is none)"
+                f"{len(node.parents)} inputs; return one per forward input (None where there is "
+                "none)"
             )
         for i, (p, gi) in enumerate(zip(node.parents, in_grads)):
             if gi is None or not node.needs_input_grad[i]:

@@ -8,7 +8,8 @@ Tensor (as in PyTorch).
 from __future__ import annotations
 
 import builtins
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -119,7 +120,8 @@ class Tensor:
     def item(self):
         if self.data.size != 1:
             raise ValueError(
-                f"item: only a one-element tensor converts to a Python number, got shape {self.shape}"
+                f"item: only a one-element tensor converts to a Python number, got shape "
+                f"{self.shape}"
             )
         return self.data.reshape(()).item()
 
@@ -162,9 +164,11 @@ class Tensor:
         return t
 
     def register_hook(self, hook: Callable[[Tensor], Any]):
-        """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces it."""
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces."""
         if not self.requires_grad:
-            raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require grad")
+            raise RuntimeError(
+                "register_hook: cannot register a hook on a tensor that doesn't require grad"
+            )
 
         def wrapped(g: np.ndarray):
             out = hook(Tensor._wrap(g))
@@ -285,7 +289,8 @@ class Tensor:
     def __bool__(self) -> bool:
         if self.data.size != 1:
             raise RuntimeError(
-                f"bool(): a tensor of shape {self.shape} has no single truth value; use .any() or .all()"
+                f"bool(): a tensor of shape {self.shape} has no single truth value; use .any() "
+                "or .all()"
             )
         return bool(self.data.reshape(()))
 

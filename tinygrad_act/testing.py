@@ -12,7 +12,8 @@ catches a wrong sign, factor or branch without 2n forward passes per output.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -142,7 +143,8 @@ def _describe(i: int, shape: tuple, worst_in: int, num: float, ana: float, extra
         elif abs(ana) < 1e-12:
             hint = " (analytical is 0: gradient dropped?)"
     return (
-        f"gradcheck: gradient of input {i} (shape {shape}) is wrong at element {tuple(map(int, idx))}"
+        f"gradcheck: gradient of input {i} (shape {shape}) is wrong at element "
+        f"{tuple(map(int, idx))}"
         f"{extra}: numerical {num:.6g}, analytical {ana:.6g}{hint}"
     )
 
@@ -172,8 +174,8 @@ def gradcheck(
         if isinstance(x, Tensor) and x.requires_grad:
             if x.dtype != np.float64:
                 raise ValueError(
-                    f"gradcheck: input {i} is {x.dtype}; finite differences need float64 - create it "
-                    "with dtype=ta.float64 or call .double()"
+                    f"gradcheck: input {i} is {x.dtype}; finite differences need float64 - "
+                    "create it with dtype=ta.float64 or call .double()"
                 )
             args.append(Tensor(x.data.copy(), dtype=np.float64, requires_grad=True))
             diff.append(i)
@@ -217,19 +219,30 @@ def gradcheck(
                 minus = _flat_out(fn, args) @ u
                 flat[:] = saved
                 num, ana = (plus - minus) / (2 * eps), float(grads[pos] @ v)
-                if _compare(np.array([num]), np.array([ana]), atol * np.sqrt(flat.size), rtol) is None:
+                if (
+                    _compare(np.array([num]), np.array([ana]), atol * np.sqrt(flat.size), rtol)
+                    is None
+                ):
                     continue
                 # localize: gradient of u.f at sampled coordinates, then the worst one
-                js = rng.choice(flat.size, size=min(flat.size, SAMPLED_COORDINATES * 4), replace=False)
+                js = rng.choice(
+                    flat.size, size=min(flat.size, SAMPLED_COORDINATES * 4), replace=False
+                )
                 nums_a = _coordinate_grads(fn, args, flat, js, u, eps)
                 bad = _compare(nums_a, grads[pos][js], atol, rtol)
-                extra = f" (random projection {p}: u.J.v numerical {num:.6g} vs analytical {ana:.6g})"
+                extra = (
+                    f" (random projection {p}: u.J.v numerical {num:.6g} vs analytical {ana:.6g})"
+                )
                 if bad is None:
                     return fail(
                         f"gradcheck: gradient of input {i} (shape {args[i].shape}) fails a random "
                         f"projection{extra}, though the sampled elements agree"
                     )
-                return fail(_describe(i, args[i].shape, int(js[bad]), nums_a[bad], grads[pos][js][bad], extra))
+                return fail(
+                    _describe(
+                        i, args[i].shape, int(js[bad]), nums_a[bad], grads[pos][js][bad], extra
+                    )
+                )
             # sampled coordinates catch errors confined to a few elements
             for pos, i in enumerate(diff):
                 flat = args[i].data.reshape(-1)
@@ -238,7 +251,11 @@ def gradcheck(
                 bad = _compare(nums_a, grads[pos][js], atol, rtol)
                 if bad is not None:
                     extra = f" (gradient of a random projection u.f, projection {p})"
-                    return fail(_describe(i, args[i].shape, int(js[bad]), nums_a[bad], grads[pos][js][bad], extra))
+                    return fail(
+                        _describe(
+                            i, args[i].shape, int(js[bad]), nums_a[bad], grads[pos][js][bad], extra
+                        )
+                    )
         return True
     except GradcheckError:
         raise

@@ -9,7 +9,8 @@ to watch activations without touching model code.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -115,7 +116,9 @@ class Module:
         for _, m in self.named_modules():
             yield m
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         seen: set[int] = set()
         mods = self.named_modules(prefix) if recurse else iter([(prefix, self)])
         for mname, mod in mods:
@@ -225,7 +228,8 @@ class Module:
             if wrong:
                 parts.append(f"shape mismatches: {wrong}")
             raise RuntimeError(
-                f"load_state_dict for {type(self).__name__}: " + "; ".join(parts)
+                f"load_state_dict for {type(self).__name__}: "
+                + "; ".join(parts)
                 + " (build the same architecture, or pass strict=False to skip missing/unexpected)"
             )
         for k, t in own.items():

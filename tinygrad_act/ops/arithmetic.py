@@ -182,7 +182,7 @@ class Cast(Function):
 
 
 class Clamp(Function):
-    """min(max(x, lo), hi). The gradient passes where lo <= x <= hi, boundaries included (PyTorch)."""
+    """min(max(x, lo), hi). The gradient passes where lo <= x <= hi, boundaries included."""
 
     @staticmethod
     def forward(ctx, x, lo, hi):

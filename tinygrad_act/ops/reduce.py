@@ -64,7 +64,9 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         if x.dtype.kind != "f":
-            raise TypeError(f"mean: needs a floating-point tensor, got {x.dtype}; call .float() first")
+            raise TypeError(
+                f"mean: needs a floating-point tensor, got {x.dtype}; call .float() first"
+            )
         dims = _setup(ctx, "mean", x, dim)
         ctx.count = x.size // max(1, int(np.prod(ctx.kept))) if x.size else 0
         return np.mean(x, axis=dims, keepdims=keepdim)

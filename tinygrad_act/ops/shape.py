@@ -7,7 +7,8 @@ gets both gradients) and expand, whose backward sums the copies (unbroadcast).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -92,8 +93,12 @@ class Expand(Function):
     def forward(ctx, x, shape):
         lead = len(shape) - x.ndim
         if lead < 0:
-            raise ValueError(f"expand: shape {tuple(shape)} has fewer dims than the tensor {x.shape}")
-        target = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape))
+            raise ValueError(
+                f"expand: shape {tuple(shape)} has fewer dims than the tensor {x.shape}"
+            )
+        target = tuple(
+            x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape)
+        )
         ctx.in_shape = x.shape
         try:
             return np.broadcast_to(x, target)
@@ -183,7 +188,9 @@ class Stack(Function):
         ref = arrays[0]
         for a in arrays[1:]:
             if a.shape != ref.shape:
-                raise ValueError(f"stack: all tensors must have the same shape: got {ref.shape} and {a.shape}")
+                raise ValueError(
+                    f"stack: all tensors must have the same shape: got {ref.shape} and {a.shape}"
+                )
         d = normalize_dim("stack", dim, ref.ndim + 1, ref.shape)
         ctx.dim, ctx.n = d, len(arrays)
         return np.stack(arrays, axis=d)
