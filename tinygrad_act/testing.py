@@ -114,8 +114,10 @@ def _kink_warnings(fn: Callable, args: list, eps: float) -> list[str]:
                 near = np.abs(x - k) <= eps
                 if near.any():
                     idx = np.unravel_index(int(np.argmax(near)), x.shape) if x.ndim else ()
+                    idx = tuple(int(i) for i in idx)
                     found.append(
-                        f"{node.fn.__name__}: input element {idx} = {x[idx]!r} is within eps={eps} "
+                        f"{node.fn.__name__}: input element {idx} = {float(x[idx]):.3g} is within "
+                        f"eps={eps} "
                         f"of its kink at {k}; central differences straddle the kink there"
                     )
         stack.extend(p._ctx for p in node.parents if isinstance(p, Tensor) and p._ctx is not None)

@@ -68,7 +68,7 @@ class Mean(Function):
                 f"mean: needs a floating-point tensor, got {x.dtype}; call .float() first"
             )
         dims = _setup(ctx, "mean", x, dim)
-        ctx.count = x.size // max(1, int(np.prod(ctx.kept))) if x.size else 0
+        ctx.count = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
         return np.mean(x, axis=dims, keepdims=keepdim)
 
     @staticmethod

@@ -1,0 +1,65 @@
+"""softmax / log_softmax kernels: values vs numpy, gradients, stability, dims, parallel path."""
+
+import numpy as np
+import pytest
+
+import tinygrad_act as ta
+import tinygrad_act.functional as F
+from tinygrad_act import gradcheck
+from tinygrad_act.kernels import _parallel
+
+
+def _np_log_softmax(x, axis):
+    m = x.max(axis=axis, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("dtype", [ta.float32, ta.float64])
+def test_values_match_numpy(dim, dtype):
+    x = np.random.default_rng(0).standard_normal((4, 5, 3)) * 5
+    t = ta.tensor(x, dtype=dtype)
+    tol = 1e-6 if dtype == ta.float32 else 1e-13
+    np.testing.assert_allclose(F.log_softmax(t, dim).numpy(), _np_log_softmax(x, dim), atol=tol)
+    np.testing.assert_allclose(
+        F.softmax(t, dim).numpy(), np.exp(_np_log_softmax(x, dim)), atol=tol, rtol=tol
+    )
+
+
+@pytest.mark.parametrize("dim", [0, 2])
+def test_gradcheck(dim):
+    ta.manual_seed(0)
+    x = ta.randn(3, 4, 2, dtype=ta.float64, requires_grad=True)
+    w = ta.randn(3, 4, 2, dtype=ta.float64)
+    assert gradcheck(lambda v: F.log_softmax(v, dim) * w, (x,))
+    assert gradcheck(lambda v: F.softmax(v, dim) * w, (x,))
+
+
+def test_backward_formula():
+    x = np.random.default_rng(1).standard_normal((2, 3))
+    g = np.random.default_rng(2).standard_normal((2, 3))
+    t = ta.tensor(x, dtype=ta.float64, requires_grad=True)
+    F.softmax(t, 1).backward(gradient=g)
+    y = np.exp(_np_log_softmax(x, 1))
+    np.testing.assert_allclose(t.grad.numpy(), y * (g - (g * y).sum(1, keepdims=True)), rtol=1e-12)
+
+
+def test_large_logits_do_not_overflow():
+    x = ta.tensor([[1e4, 0.0, -1e4]])
+    out = F.log_softmax(x, 1).numpy()
+    np.testing.assert_array_equal(out, [[0.0, -1e4, -2e4]])
+    assert np.isfinite(F.softmax(x, 1).numpy()).all()
+
+
+def test_parallel_path_matches_serial(monkeypatch):
+    x = np.random.default_rng(0).standard_normal((4096, 64)).astype(np.float32)
+    serial = F.log_softmax(ta.tensor(x), 1).numpy()
+    monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_parallel, "_num_threads", 2)
+    parallel = F.log_softmax(ta.tensor(x), 1).numpy()
+    np.testing.assert_array_equal(serial, parallel)
+
+
+def test_integer_input_is_a_type_error():
+    with pytest.raises(TypeError, match="log_softmax.*int64"):
+        F.log_softmax(ta.tensor([1, 2]), 0)
