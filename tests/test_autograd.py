@@ -72,7 +72,7 @@ def test_graph_frees_saved_arrays():
     node = y.grad_fn
     y.sum().backward()
     with pytest.raises(RuntimeError, match="freed"):
-        node.saved_tensors
+        _ = node.saved_tensors
 
 
 def test_nonscalar_backward_needs_gradient():
