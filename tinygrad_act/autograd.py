@@ -100,13 +100,15 @@ class Context:
     (`ctx.negative_slope = 0.01`) for backward to read.
     """
 
+    # class-level defaults keep node creation cheap: one node is made per op call
+    _saved: tuple = ()
+    _freed = False
+    _hooks: list | None = None
+
     def __init__(self, fn: type[Function], parents: tuple | None, needs_input_grad: tuple) -> None:
         self.fn = fn
         self.parents = parents
         self.needs_input_grad = needs_input_grad
-        self._saved: tuple = ()
-        self._freed = False
-        self._hooks: list | None = None
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep `arrays` for backward. Save the least you can: a bool mask beats a float copy."""
@@ -154,21 +156,25 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run forward on the inputs' arrays and, when gradients are wanted, record the node."""
+        # this runs once per op call: keep it lean (see benchmarks/bench_overhead.py)
         raw = []
         needs = []
         track = False
         for a in args:
             if isinstance(a, Tensor):
                 raw.append(a.data)
-                needs.append(a.requires_grad)
-                track = track or a.requires_grad
+                r = a.requires_grad
+                needs.append(r)
+                if r:
+                    track = True
             else:
                 raw.append(a)
                 needs.append(False)
-        track = track and _GradMode.enabled
-        if not track:
-            needs = [False] * len(needs)
-        ctx = Context(cls, args if track else None, tuple(needs))
+        if track and _GradMode.enabled:
+            ctx = Context(cls, args, tuple(needs))
+        else:
+            track = False
+            ctx = Context(cls, None, (False,) * len(args))
         out = cls.forward(ctx, *raw, **kwargs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
@@ -205,6 +211,11 @@ def _topological_order(root: Context) -> list[Context]:
     return order
 
 
+def _position(parents: tuple, p: Tensor) -> int:
+    """Index of `p` among the inputs, by identity (Tensor == is elementwise)."""
+    return next(i for i, q in enumerate(parents) if q is p)
+
+
 def _check_grad(node: Context, i: int, g: Any, p: Tensor) -> np.ndarray:
     if type(g) is not np.ndarray:
         g = np.asarray(g)
@@ -226,28 +237,14 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
             "backward: this tensor does not require grad and has no grad_fn; create the inputs "
             "with requires_grad=True (and not inside no_grad())"
         )
-    if gradient is None:
-        if root.data.size != 1:
-            raise RuntimeError(
-                f"backward: grad can be implicitly created only for scalar outputs, but the "
-                f"output has shape {root.data.shape}; reduce it (e.g. .sum()) or pass "
-                "backward(gradient=...) with that shape"
-            )
-        g0 = np.ones_like(root.data)
-    else:
-        g0 = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient)
-        if g0.shape != root.data.shape:
-            raise RuntimeError(
-                f"backward: gradient has shape {g0.shape} but the output has shape "
-                f"{root.data.shape}; pass a gradient of the output's shape"
-            )
-        g0 = g0.astype(root.data.dtype, copy=False)
+    g0 = _initial_grad(root, gradient)
     if root._ctx is None:  # a leaf: d(root)/d(root) = 1
         _accumulate_leaf(root, g0)
         return
     grads: dict[int, np.ndarray] = {id(root._ctx): g0}
+    pop, get = grads.pop, grads.get
     for node in _topological_order(root._ctx):
-        g = grads.pop(id(node), None)
+        g = pop(id(node), None)
         if g is None:
             continue
         if node._hooks:
@@ -258,26 +255,51 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
         in_grads = node.fn.backward(node, g)
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
-        if len(in_grads) != len(node.parents):
+        parents, needs = node.parents, node.needs_input_grad
+        if len(in_grads) != len(parents):
             raise RuntimeError(
                 f"{node.fn.__name__}.backward returned {len(in_grads)} gradients for "
-                f"{len(node.parents)} inputs; return one per forward input (None where there is "
-                "none)"
+                f"{len(parents)} inputs; return one per forward input (None where there is none)"
             )
-        for i, (p, gi) in enumerate(zip(node.parents, in_grads)):
-            if gi is None or not node.needs_input_grad[i]:
+        for p, gi, need in zip(parents, in_grads, needs):
+            if gi is None or not need:
                 continue
-            gi = _check_grad(node, i, gi, p)
+            pd = p.data
+            if type(gi) is not np.ndarray or gi.shape != pd.shape or gi.dtype != pd.dtype:
+                gi = _check_grad(node, _position(parents, p), gi, p)
             if p._ctx is None:
-                _accumulate_leaf(p, gi)
+                if p.grad is None and not p._hooks:
+                    # copy: gi may be shared with another input (Add hands both the same array)
+                    p.grad = Tensor._wrap(gi.copy())
+                else:
+                    _accumulate_leaf(p, gi)
             else:
                 key = id(p._ctx)
-                prev = grads.get(key)
+                prev = get(key)
                 # never add in place: gi may alias a gradient another input also received
                 grads[key] = gi if prev is None else prev + gi
         if not retain_graph:
             node._saved = ()
             node._freed = True
+
+
+def _initial_grad(root: Tensor, gradient: Any) -> np.ndarray:
+    """The seed gradient: 1 for a scalar output, else the user's `gradient` (checked)."""
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be implicitly created only for scalar outputs, but the "
+                f"output has shape {root.data.shape}; reduce it (e.g. .sum()) or pass "
+                "backward(gradient=...) with that shape"
+            )
+        return np.ones_like(root.data)
+    g0 = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+    if g0.shape != root.data.shape:
+        raise RuntimeError(
+            f"backward: gradient has shape {g0.shape} but the output has shape "
+            f"{root.data.shape}; pass a gradient of the output's shape"
+        )
+    return g0 if g0.dtype == root.data.dtype else g0.astype(root.data.dtype)
 
 
 def _accumulate_leaf(p: Tensor, g: np.ndarray) -> None:
@@ -287,6 +309,7 @@ def _accumulate_leaf(p: Tensor, g: np.ndarray) -> None:
             if new is not None:
                 g = np.asarray(new)
     if p.grad is None:
-        p.grad = Tensor(np.array(g, dtype=p.data.dtype, copy=True))
+        # copy: g may be shared with another input (Add hands both the same array)
+        p.grad = Tensor._wrap(np.array(g, dtype=p.data.dtype, copy=True))
     else:
         p.grad.data += g

@@ -91,7 +91,7 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:
-        return self.permute(*reversed(range(self.ndim)))
+        return _ops.Permute.apply(self, dims=tuple(range(self.data.ndim - 1, -1, -1)))
 
     def size(self, dim: _int | None = None):
         return self.data.shape if dim is None else self.data.shape[dim]
@@ -153,9 +153,7 @@ class Tensor:
 
     def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
         """Backpropagate from this tensor, accumulating into the `.grad` of every leaf."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph)
+        _autograd.backward(self, gradient, retain_graph)
 
     def detach(self) -> Tensor:
         """A tensor sharing this data, cut from the graph."""
@@ -411,4 +409,5 @@ class _RemovableHandle:
             self._hooks.remove(self._hook)
 
 
-from . import ops as _ops  # noqa: E402 - ops import Tensor, so they load after it
+from . import autograd as _autograd  # noqa: E402 - these import Tensor, so they load after it
+from . import ops as _ops  # noqa: E402

@@ -37,17 +37,22 @@ class Reshape(Function):
 class Permute(Function):
     @staticmethod
     def forward(ctx, x, dims):
-        if len(dims) != x.ndim or sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+        n = x.ndim
+        inverse = [-1] * n
+        for i, d in enumerate(dims):
+            if -n <= d < n and len(dims) == n:
+                inverse[d % n] = i
+        if -1 in inverse or len(dims) != n:
             raise ValueError(
-                f"permute: dims {tuple(dims)} are not a permutation of the {x.ndim} dims of a "
-                f"tensor of shape {x.shape}; list each dim in 0..{x.ndim - 1} exactly once"
+                f"permute: dims {tuple(dims)} are not a permutation of the {n} dims of a "
+                f"tensor of shape {x.shape}; list each dim in 0..{n - 1} exactly once"
             )
-        ctx.inverse = tuple(np.argsort([d % max(x.ndim, 1) for d in dims]))
-        return np.transpose(x, dims)
+        ctx.inverse = inverse
+        return x.transpose(dims)
 
     @staticmethod
     def backward(ctx, grad):
-        return np.transpose(grad, ctx.inverse)
+        return grad.transpose(ctx.inverse)
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
