@@ -63,3 +63,19 @@ def test_parallel_path_matches_serial(monkeypatch):
 def test_integer_input_is_a_type_error():
     with pytest.raises(TypeError, match="log_softmax.*int64"):
         F.log_softmax(ta.tensor([1, 2]), 0)
+
+
+def test_runs_with_numba_jit_disabled():
+    # a student stepping through a kernel in a debugger runs it as plain Python
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import tinygrad_act as ta, tinygrad_act.functional as F\n"
+        "x = ta.randn(3, 4, dtype=ta.float64, requires_grad=True)\n"
+        "assert ta.gradcheck(lambda v: F.log_softmax(v, 1), (x,))\n"
+        "assert ta.gradcheck(lambda v: F.softmax(v, 0), (x,))\n"
+    )
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
