@@ -1,0 +1,108 @@
+"""What every lesson shares: its command-line flags, the result it returns, tables and plots.
+
+A lesson module defines `run(quick, seed, out, plots) -> LessonResult` and calls
+`lesson_main(run, __doc__)` under `if __name__ == "__main__":`. The test suite calls `run` in quick
+mode and asserts the lesson's claim on `result.measured`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_OUT = "lesson_output"
+
+
+@dataclass
+class LessonResult:
+    """What a lesson measured: the table it printed, the numbers behind its claim, its plots."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    summary: str
+    measured: dict[str, Any] = field(default_factory=dict)
+    plots: list[str] = field(default_factory=list)
+    extra_tables: list[tuple[str, list[str], list[list[Any]]]] = field(default_factory=list)
+
+
+def format_cell(v: Any) -> str:
+    if isinstance(v, float):
+        if v != v:  # NaN
+            return "nan"
+        if v == 0:
+            return "0"
+        if abs(v) >= 1e4 or abs(v) < 1e-3:
+            return f"{v:.2e}"
+        return f"{v:.3f}"
+    return str(v)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain-text table with aligned columns (markdown-compatible)."""
+    cells = [[format_cell(v) for v in row] for row in rows]
+    widths = [max(len(str(h)), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    line = "| " + " | ".join(str(h).ljust(w) for h, w in zip(headers, widths)) + " |"
+    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in cells]
+    return "\n".join([line, sep, *body])
+
+
+def pyplot():
+    """matplotlib.pyplot with a file-only backend, or None when matplotlib is not installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    return plt
+
+
+def save_figure(fig, out: str, name: str) -> str:
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, name)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    pyplot().close(fig)
+    return path
+
+
+def progress(iterable, desc: str, enabled: bool = True, total: int | None = None):
+    """A tqdm progress bar when tqdm is installed and wanted; the plain iterable otherwise."""
+    if not enabled:
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, desc=desc, total=total, leave=False)
+
+
+def parse_args(doc: str | None, argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="a smaller run (seconds), as in the tests")
+    p.add_argument("--seed", type=int, default=0, help="random seed (the run is deterministic)")
+    p.add_argument("--out", default=DEFAULT_OUT, help="directory for plots")
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    return p.parse_args(argv)
+
+
+def report(result: LessonResult) -> str:
+    parts = [f"== {result.title} ==", "", format_table(result.headers, result.rows)]
+    for title, headers, rows in result.extra_tables:
+        parts += ["", title, format_table(headers, rows)]
+    if result.plots:
+        parts += ["", "plots: " + ", ".join(result.plots)]
+    parts += ["", result.summary]
+    return "\n".join(parts)
+
+
+def lesson_main(run: Callable[..., LessonResult], doc: str | None, argv=None) -> LessonResult:
+    args = parse_args(doc, argv)
+    result = run(quick=args.quick, seed=args.seed, out=args.out, plots=not args.no_plots)
+    print(report(result))
+    return result
