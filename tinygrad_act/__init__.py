@@ -9,7 +9,7 @@ x.grad
 
 from __future__ import annotations
 
-from . import functional, nn
+from . import functional, nn, optim
 from .autograd import Context, Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -61,6 +61,7 @@ __all__ = [
     "minimum",
     "nn",
     "no_grad",
+    "optim",
     "ones",
     "ones_like",
     "rand",

@@ -1,0 +1,138 @@
+"""Loss kernels: fused log-softmax + NLL (cross entropy), NLL, and BCE-with-logits.
+
+All sums run in float64. Rows are independent, so `launch` may split the leading axis; per-class
+arrays (weight) come after the row arrays and are passed to `launch` as scalars (not split).
+
+Cross entropy over C classes, for row i with target y, class weights w (ones when unweighted),
+label smoothing eps and lse_i = logsumexp(x_i) (shifted by the row max, so +-1e4 logits are fine):
+
+    loss_i = (1 - eps) * w[y] * (lse_i - x[i, y])  +  (eps / C) * sum_c w[c] * (lse_i - x[i, c])
+    dloss_i/dx[i, j] = (1 - eps) * w[y] * (p_ij - [j == y])  +  (eps / C) * (p_ij * sum(w) - w[j])
+
+with p_i = softmax(x_i) = exp(x_i - lse_i). A row whose target equals `ignore_index` contributes
+0 with weight 0. A target outside [0, C) gets loss NaN, which the op turns into a clear error.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ._parallel import njit
+
+
+@njit
+def cross_entropy_forward(x, target, losses, row_weight, lse, weight, ignore_index, smoothing):
+    """losses[i], row_weight[i] = w[y_i] (0 if ignored), lse[i] = logsumexp(x[i])."""
+    n_cls = x.shape[1]
+    for i in range(x.shape[0]):
+        t = target[i]
+        m = -math.inf
+        for c in range(n_cls):
+            if x[i, c] > m:
+                m = x[i, c]
+        s = 0.0
+        for c in range(n_cls):
+            s += math.exp(x[i, c] - m)
+        ls = m + math.log(s)
+        lse[i] = ls
+        if t == ignore_index:
+            losses[i] = 0.0
+            row_weight[i] = 0.0
+            continue
+        if t < 0 or t >= n_cls:
+            losses[i] = math.nan
+            row_weight[i] = math.nan
+            continue
+        loss = (1.0 - smoothing) * weight[t] * (ls - x[i, t])
+        if smoothing != 0.0:
+            acc = 0.0
+            for c in range(n_cls):
+                acc += weight[c] * (ls - x[i, c])
+            loss += smoothing / n_cls * acc
+        losses[i] = loss
+        row_weight[i] = weight[t]
+
+
+@njit
+def cross_entropy_backward(x, target, lse, scale, grad_in, weight, ignore_index, smoothing):
+    """grad_in[i, j] = scale[i] * dloss_i/dx[i, j] (formula in the module docstring)."""
+    n_cls = x.shape[1]
+    w_sum = 0.0
+    for c in range(n_cls):
+        w_sum += weight[c]
+    k = smoothing / n_cls
+    for i in range(x.shape[0]):
+        t = target[i]
+        if t == ignore_index:
+            for c in range(n_cls):
+                grad_in[i, c] = 0.0
+            continue
+        g = scale[i]
+        a = g * (1.0 - smoothing) * weight[t]
+        ls = lse[i]
+        for c in range(n_cls):
+            p = math.exp(x[i, c] - ls)
+            grad_in[i, c] = a * p + g * k * (p * w_sum - weight[c])
+        grad_in[i, t] -= a
+
+
+@njit
+def nll_forward(x, target, losses, row_weight, weight, ignore_index):
+    """losses[i] = -w[y_i] * x[i, y_i]; row_weight[i] = w[y_i]; NaN marks an invalid target."""
+    n_cls = x.shape[1]
+    for i in range(x.shape[0]):
+        t = target[i]
+        if t == ignore_index:
+            losses[i] = 0.0
+            row_weight[i] = 0.0
+        elif t < 0 or t >= n_cls:
+            losses[i] = math.nan
+            row_weight[i] = math.nan
+        else:
+            losses[i] = -weight[t] * x[i, t]
+            row_weight[i] = weight[t]
+
+
+@njit
+def nll_backward(target, scale, grad_in, weight, ignore_index):
+    """grad_in[i, y_i] = -scale[i] * w[y_i]; every other entry 0."""
+    for i in range(grad_in.shape[0]):
+        for c in range(grad_in.shape[1]):
+            grad_in[i, c] = 0.0
+        t = target[i]
+        if t != ignore_index:
+            grad_in[i, t] = -scale[i] * weight[t]
+
+
+@njit
+def bce_with_logits_forward(x, y, pos_weight, out):
+    """out = (1 - y) * x + (1 + (pw - 1) * y) * softplus(-x), flat arrays.
+
+    softplus(-x) = log1p(exp(-|x|)) + max(-x, 0) never overflows. pos_weight has the size of x,
+    or size 1 (broadcast).
+    """
+    one_pw = pos_weight.shape[0] == 1
+    for i in range(x.shape[0]):
+        pw = pos_weight[0] if one_pw else pos_weight[i]
+        xi = x[i]
+        sp = math.log1p(math.exp(-abs(xi))) + max(-xi, 0.0)
+        out[i] = (1.0 - y[i]) * xi + (1.0 + (pw - 1.0) * y[i]) * sp
+
+
+@njit
+def bce_with_logits_backward(x, y, pos_weight, grad_out, grad_x, grad_y):
+    """d/dx = sigmoid(x) * (1 + (pw - 1) * y) - pw * y;  d/dy = -x + (pw - 1) * softplus(-x)."""
+    one_pw = pos_weight.shape[0] == 1
+    one_g = grad_out.shape[0] == 1
+    for i in range(x.shape[0]):
+        pw = pos_weight[0] if one_pw else pos_weight[i]
+        g = grad_out[0] if one_g else grad_out[i]
+        xi = x[i]
+        if xi >= 0:
+            sig = 1.0 / (1.0 + math.exp(-xi))
+        else:
+            e = math.exp(xi)
+            sig = e / (1.0 + e)
+        grad_x[i] = g * (sig * (1.0 + (pw - 1.0) * y[i]) - pw * y[i])
+        sp = math.log1p(math.exp(-abs(xi))) + max(-xi, 0.0)
+        grad_y[i] = g * (-xi + (pw - 1.0) * sp)

@@ -1,0 +1,158 @@
+"""Optimizer base class: param_groups, per-parameter state, zero_grad, state_dict (PyTorch's API).
+
+An optimizer holds `param_groups`, a list of dicts each with a 'params' list and its own
+hyperparameters (defaults filled in), and `state`, a dict from parameter to its buffers
+(momentum, Adam moments). `step()` updates `param.data` in place, outside the graph.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+
+__all__ = ["Optimizer"]
+
+
+class Optimizer:
+    """Base class: subclasses set `defaults` and implement `step()`."""
+
+    def __init__(self, params: Iterable[Any], defaults: dict) -> None:
+        self.defaults = dict(defaults)
+        self.state: dict = {}
+        self.param_groups: list[dict] = []
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: params should be an iterable of Tensors or dicts, got a "
+                "Tensor; pass model.parameters() or [tensor]"
+            )
+        groups = list(params)
+        if not groups:
+            raise ValueError(
+                f"{type(self).__name__}: optimizer got an empty parameter list (did the model "
+                "register its layers as attributes?)"
+            )
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for g in groups:
+            self.add_param_group(g)
+
+    def add_param_group(self, param_group: dict) -> None:
+        """Add a group of parameters with its own hyperparameters (missing ones from defaults)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
+        group = dict(param_group)
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    f"{type(self).__name__}: optimizer can only optimize Tensors, got "
+                    f"{type(p).__name__}"
+                )
+            if not p.is_leaf:
+                raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf Tensor")
+            if p.dtype.kind != "f":
+                raise TypeError(f"{type(self).__name__}: parameters must be floating point")
+        group["params"] = params
+        for k, v in self.defaults.items():
+            group.setdefault(k, v)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget gradients: set `.grad = None` (default, as torch) or fill them with zeros."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad.data[...] = 0
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+    # ---- state_dict --------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """{'state': {index: {name: value}}, 'param_groups': [{hyperparams, 'params': [index]}]}.
+
+        Parameters are numbered in group order, as torch does; arrays are copies.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for g in self.param_groups:
+            packed = {k: v for k, v in g.items() if k != "params"}
+            packed["params"] = []
+            for p in g["params"]:
+                index.setdefault(id(p), len(index))
+                packed["params"].append(index[id(p)])
+            groups.append(packed)
+        state = {}
+        for g in self.param_groups:
+            for p in g["params"]:
+                if p in self.state:
+                    state[index[id(p)]] = copy.deepcopy(self.state[p])
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore hyperparameters and buffers saved by state_dict() (same param layout)."""
+        saved = state_dict["param_groups"]
+        if len(saved) != len(self.param_groups):
+            raise ValueError(
+                f"loaded state dict has a different number of parameter groups ({len(saved)}) "
+                f"than the optimizer ({len(self.param_groups)})"
+            )
+        sizes = [(len(s["params"]), len(g["params"])) for s, g in zip(saved, self.param_groups)]
+        if any(a != b for a, b in sizes):
+            raise ValueError(
+                "loaded state dict contains a parameter group that doesn't match the size of "
+                f"optimizer's group (saved, current sizes: {sizes})"
+            )
+        new_state: dict = {}
+        for s, g in zip(saved, self.param_groups):
+            for idx, p in zip(s["params"], g["params"]):
+                if idx in state_dict["state"]:
+                    new_state[p] = {
+                        k: _cast_like(v, p) for k, v in state_dict["state"][idx].items()
+                    }
+            for k, v in s.items():
+                if k != "params":
+                    g[k] = copy.deepcopy(v)
+        self.state = new_state
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, g in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for k in sorted(g):
+                if k != "params":
+                    lines.append(f"    {k}: {g[k]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def _cast_like(v: Any, p: Tensor) -> Any:
+    if isinstance(v, np.ndarray):
+        if v.shape != p.shape:
+            raise ValueError(
+                f"load_state_dict: a saved buffer has shape {v.shape} but its parameter has "
+                f"shape {p.shape}"
+            )
+        return np.array(v, dtype=p.dtype, copy=True)
+    return copy.deepcopy(v)
+
+
+def flat(a: np.ndarray) -> np.ndarray:
+    """A 1-D view of a C-contiguous array (kernels update parameters in place through it)."""
+    if not a.flags.c_contiguous:
+        raise ValueError(
+            "optimizer: parameter data must be C-contiguous to be updated in place; "
+            "assign p.data = np.ascontiguousarray(p.data)"
+        )
+    return a.reshape(-1)

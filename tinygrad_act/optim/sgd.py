@@ -1,0 +1,81 @@
+"""SGD with momentum, dampening, Nesterov and L2 weight decay, exactly as torch.optim.SGD."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ..kernels import optim as K
+from ..kernels._parallel import launch
+from .optimizer import Optimizer, flat
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent (torch.optim.SGD's update and defaults).
+
+    g_t = grad + weight_decay * p
+    b_1 = g_1;  b_t = momentum * b_{t-1} + (1 - dampening) * g_t        (if momentum != 0)
+    g_t = g_t + momentum * b_t if nesterov else b_t
+    p = p - lr * g_t
+    The first momentum buffer is the gradient itself (no dampening), as in PyTorch.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def step(self) -> None:
+        """Update every parameter that has a gradient, in place."""
+        for group in self.param_groups:
+            lr, momentum = float(group["lr"]), float(group["momentum"])
+            args = (
+                lr,
+                momentum,
+                float(group["dampening"]),
+                float(group["weight_decay"]),
+                bool(group["nesterov"]),
+                bool(group["maximize"]),
+            )
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                data = flat(p.data)
+                grad = np.ascontiguousarray(p.grad.data, dtype=p.data.dtype).reshape(-1)
+                first = False
+                if momentum != 0.0:
+                    state = self.state.setdefault(p, {})
+                    buf = state.get("momentum_buffer")
+                    if buf is None:
+                        buf = state["momentum_buffer"] = np.empty_like(p.data)
+                        first = True
+                    buf = buf.reshape(-1)
+                else:
+                    buf = data  # unused by the kernel when momentum == 0
+                launch(K.sgd_step, (data, grad, buf), scalars=(*args, first))
