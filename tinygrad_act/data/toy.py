@@ -37,6 +37,14 @@ def _split_counts(op: str, n_samples: Any, n_parts: int) -> list[int]:
     return [int(c) for c in counts]
 
 
+def _two_counts(op: str, n_samples: Any) -> list[int]:
+    """scikit-learn's split for moons and circles: class 0 gets n // 2, class 1 the rest."""
+    counts = _split_counts(op, n_samples, 2)
+    if isinstance(n_samples, (int, np.integer)):
+        counts = [int(n_samples) // 2, int(n_samples) - int(n_samples) // 2]
+    return counts
+
+
 def _check_noise(op: str, noise: float | None) -> float:
     if noise is None:
         return 0.0
@@ -104,7 +112,7 @@ def make_moons(
     Gaussian noise of standard deviation `noise` on each coordinate. n_samples is the total
     (class 0 gets n // 2) or a pair (n_class0, n_class1).
     """
-    n_out, n_in = _split_counts("make_moons", n_samples, 2)
+    n_out, n_in = _two_counts("make_moons", n_samples)
     noise = _check_noise("make_moons", noise)
     t_out, t_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
     X = np.concatenate(
@@ -131,7 +139,7 @@ def make_circles(
     """
     if not 0 <= factor < 1:
         raise ValueError(f"make_circles: factor must be in [0, 1), got {factor}")
-    n_out, n_in = _split_counts("make_circles", n_samples, 2)
+    n_out, n_in = _two_counts("make_circles", n_samples)
     noise = _check_noise("make_circles", noise)
     t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
     t_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)

@@ -1,0 +1,29 @@
+"""Shared fixtures. Keep this file small: fixtures used by more than one test file only."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def mnist1d_cache(tmp_path_factory):
+    """A cache directory holding MNIST-1D, generated once per session (about 4 s cold).
+
+    Sockets are disabled during the generation, so the session also checks that load_mnist1d
+    never reaches for the network. Tests load from here with load_mnist1d(cache_dir=...) (ms).
+    """
+    pytest.importorskip("mnist1d")
+    from tinygrad_act.data import load_mnist1d
+
+    directory = tmp_path_factory.mktemp("tinygrad_act_cache")
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("load_mnist1d tried to open a network connection")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket.socket, "connect", no_network)
+        mp.setattr(socket, "create_connection", no_network)
+        load_mnist1d(cache_dir=directory)
+    return directory
