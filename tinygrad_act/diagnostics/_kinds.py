@@ -1,0 +1,125 @@
+"""Which modules are activation layers, and what each kind means for sparsity and gradients.
+
+A module is watched when it is an instance of a class defined in `tinygrad_act.nn.activations`
+(nn.ReLU, nn.LeakyReLU, ...; Softmax-like layers excluded: they normalize over units rather than
+act on each unit), or when a class in its MRO carries a PyTorch activation name (so a student's own
+`class ReLU(nn.Module)` is watched too).
+
+"Passing" = the local derivative f'(pre) is nonzero, i.e. the activation lets gradient through to
+the unit's weights on that input. ReLU passes where pre > 0; leaky ReLU with slope != 0 and PReLU
+with weight != 0 pass everywhere - which is exactly why "never positive" and "receives no gradient"
+are different questions for them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import enable_grad
+from ..nn.module import Module
+from ..tensor import Tensor
+from .stats import as_units, count_true
+
+# PyTorch's elementwise activation module names (lower-cased); the fallback when nn.activations
+# does not define the class, e.g. a student's own ReLU module.
+TORCH_ACTIVATIONS = frozenset(
+    "relu relu6 leakyrelu prelu rrelu elu selu celu gelu silu mish sigmoid tanh hardtanh "
+    "hardsigmoid hardswish softplus softsign tanhshrink hardshrink softshrink logsigmoid "
+    "threshold".split()
+)
+NOT_UNITWISE = frozenset({"softmax", "logsoftmax", "softmin", "softmax2d"})
+# kinds whose zeros are exact (piecewise linear): "near zero" adds nothing there
+EXACT_ZERO_KINDS = frozenset(
+    {"relu", "relu6", "leakyrelu", "prelu", "rrelu", "hardtanh", "threshold", "hardshrink"}
+)
+SATURATING_KINDS = frozenset({"sigmoid", "tanh"})
+
+
+def activation_classes() -> tuple[type, ...]:
+    """The Module classes defined in tinygrad_act.nn.activations (empty until it exists)."""
+    try:
+        from ..nn import activations as mod
+    except ImportError:
+        return ()
+    return tuple(
+        c
+        for c in vars(mod).values()
+        if isinstance(c, type)
+        and issubclass(c, Module)
+        and c.__module__ == mod.__name__
+        and not c.__name__.startswith("_")
+        and c.__name__.lower() not in NOT_UNITWISE
+    )
+
+
+def kind_of(module: Module) -> str:
+    """Lower-case PyTorch name of the module's activation ('relu', 'leakyrelu', ...)."""
+    for cls in type(module).__mro__:
+        name = cls.__name__.lower()
+        if name in TORCH_ACTIVATIONS:
+            return name
+    return type(module).__name__.lower()
+
+
+def is_activation(module: Module, classes: tuple[type, ...] | None = None) -> bool:
+    classes = activation_classes() if classes is None else classes
+    if classes and isinstance(module, classes):
+        return True
+    return any(c.__name__.lower() in TORCH_ACTIVATIONS for c in type(module).__mro__)
+
+
+def find_activation_layers(model: Module) -> list[tuple[str, Module]]:
+    """(name, module) of every activation layer in `model`, in registration order."""
+    classes = activation_classes()
+    named = model.named_modules()
+    return [(n or type(m).__name__, m) for n, m in named if is_activation(m, classes)]
+
+
+def passing_counts_fast(module: Module, kind: str, pos: np.ndarray, rows: int) -> np.ndarray | None:
+    """Per-unit count of inputs where f'(pre) != 0, from the positive counts `pos` when the kind
+    allows (no extra pass over the data); None when only the generic derivative can tell."""
+    if kind == "relu":
+        return pos
+    if kind == "leakyrelu":
+        slope = float(getattr(module, "negative_slope", 0.01))
+        return np.full_like(pos, rows) if slope != 0 else pos
+    if kind == "prelu":
+        w = getattr(module, "weight", None)
+        if w is None:
+            return None
+        nonzero = np.broadcast_to(np.asarray(w.data).reshape(-1) != 0, pos.shape)
+        return np.where(nonzero, rows, pos)
+    if kind == "rrelu":
+        lower = float(getattr(module, "lower", 1 / 8))
+        upper = float(getattr(module, "upper", 1 / 3))
+        # eval slope (l+u)/2; train slopes ~ U(l, u) are 0 with probability 0 unless u == 0
+        slope_zero = (lower + upper) / 2 == 0 if not module.training else upper == 0
+        return pos if slope_zero else np.full_like(pos, rows)
+    return None
+
+
+def passing_counts_generic(module: Module, pre: np.ndarray) -> np.ndarray:
+    """Per-unit count of inputs where f'(pre) != 0, by backpropagating ones through the module.
+
+    For an elementwise activation d(sum_i y_i)/dx_j = f'(x_j). Calls module.forward (not
+    __call__, so no hooks fire) on a detached copy and restores the module's parameter grads.
+    """
+    params = list(module.parameters())
+    saved = [(p, p.grad) for p in params]
+    try:
+        x = Tensor._wrap(np.array(pre, copy=True))
+        x.requires_grad_(True)
+        with enable_grad():
+            y = module.forward(x)
+            if not isinstance(y, Tensor) or y.shape != x.shape:
+                raise ValueError(
+                    f"diagnostics: {type(module).__name__} maps shape {x.shape} to "
+                    f"{getattr(y, 'shape', type(y))}; only elementwise activations can be watched"
+                )
+            if y.requires_grad:
+                y.backward(np.ones_like(y.data))
+        g = x.grad.data if x.grad is not None else np.zeros_like(x.data)
+    finally:
+        for p, grad in saved:
+            p.grad = grad
+    return count_true(as_units(g) != 0)
