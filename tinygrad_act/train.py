@@ -1,0 +1,196 @@
+"""A small training loop: `fit` (epochs of forward, loss, backward, step) and `evaluate`.
+
+    history = fit(model, train_loader, optimizer, epochs=20, val_loader=test_loader)
+    history["loss"][-1], history["val_accuracy"][-1]
+    test_loss, test_acc = evaluate(model, test_loader)
+
+The loop is the one you would write by hand (lessons may write their own):
+    for xb, yb in loader:
+        loss = loss_fn(model(xb), yb); opt.zero_grad(); loss.backward(); opt.step()
+
+Accuracy is computed when the targets are class indices (integer, one dimension fewer than the
+output: argmax over the last dim) or binary labels (0/1 floats, same shape as the output, which
+are logits: predicted 1 where the logit > 0); otherwise it is NaN.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from .autograd import no_grad
+from .nn.module import Module
+from .tensor import Tensor
+
+LossFn = Callable[[Tensor, Tensor], Tensor]
+History = dict[str, list[float]]
+
+
+def _n_correct(output: np.ndarray, target: np.ndarray) -> int | None:
+    """Correct predictions in a batch, or None when accuracy has no meaning for these targets."""
+    if target.dtype.kind in "iu" and output.ndim == target.ndim + 1:
+        return int((output.argmax(axis=-1) == target).sum())
+    if output.shape == target.shape and target.dtype.kind in "fb":
+        if np.all((target == 0) | (target == 1)):
+            return int(((output > 0) == (target == 1)).sum())
+    return None
+
+
+def _diverged(value: float, epoch: int, epochs: int, step: int, steps: int, xb, optimizer) -> str:
+    where = f"fit: the loss became {value} at epoch {epoch} (of {epochs}), step {step} (of {steps})"
+    if not np.all(np.isfinite(xb.data)):
+        return where + ". The input batch itself holds NaN or inf: clean the data first."
+    groups = getattr(optimizer, "param_groups", None)
+    lr = groups[0].get("lr") if groups else None
+    hint = f"The learning rate ({lr:g}) is probably too high: lower it (e.g. to {lr / 10:g})"
+    if lr is None:
+        hint = "The learning rate is probably too high: lower it"
+    return (
+        f"{where}. {hint}; also check that the inputs are standardized (data.standardize) and "
+        "that the model's output and the loss fit together."
+    )
+
+
+class _Progress:
+    """A tqdm bar over all steps when tqdm is installed, else one printed line per epoch."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.bar, self.enabled = None, enabled
+        if enabled:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                return
+            self.bar = tqdm(total=total, unit="step", dynamic_ncols=True)
+
+    def start_epoch(self, epoch: int, epochs: int) -> None:
+        if self.bar is not None:
+            self.bar.set_description(f"epoch {epoch}/{epochs}")
+
+    def step(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def end_epoch(self, epoch: int, epochs: int, metrics: dict[str, float]) -> None:
+        shown = {k: f"{v:.4g}" for k, v in metrics.items() if not math.isnan(v)}
+        if self.bar is not None:
+            self.bar.set_postfix(shown, refresh=True)
+        elif self.enabled:
+            print(f"epoch {epoch}/{epochs} " + " ".join(f"{k}={v}" for k, v in shown.items()))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def fit(
+    model: Callable[[Tensor], Tensor],
+    train_loader: Iterable[tuple[Tensor, Tensor]],
+    optimizer: Any,
+    loss_fn: LossFn = F.cross_entropy,
+    epochs: int = 1,
+    val_loader: Iterable[tuple[Tensor, Tensor]] | None = None,
+    progress: bool = True,
+    scheduler: Any = None,
+    on_epoch_end: Callable[[int, History], bool | None] | None = None,
+) -> History:
+    """Train for `epochs` passes over train_loader; return the history of per-epoch metrics.
+
+    Each step: loss = loss_fn(model(xb), yb); optimizer.zero_grad(); loss.backward();
+    optimizer.step(). After each epoch: evaluate on val_loader (if given), scheduler.step() (if
+    given, per epoch as for StepLR / CosineAnnealingLR), then on_epoch_end(epoch, history), which
+    may return True to stop early. Epochs and steps count from 1.
+
+    history keys (one float per epoch): "loss" (mean over the epoch's samples, assuming the loss
+    averages over its batch), "accuracy" (running, measured while the weights change, as Keras
+    does; NaN if not a classification), "lr" (of the first param group, during the epoch), "time"
+    (seconds, including validation) and, with val_loader, "val_loss" and "val_accuracy".
+
+    A NaN or inf loss stops training with a RuntimeError naming the epoch and step.
+    progress=True shows a tqdm bar (or prints a line per epoch without tqdm).
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+    steps = len(train_loader)  # type: ignore[arg-type]
+    if steps == 0:
+        raise ValueError(
+            "fit: train_loader yields no batches (empty dataset, or drop_last=True with fewer "
+            "samples than batch_size)"
+        )
+    keys = ["loss", "accuracy", "lr", "time"] + (["val_loss", "val_accuracy"] if val_loader else [])
+    history: History = {k: [] for k in keys}
+    bar = _Progress(progress, total=epochs * steps)
+    try:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            bar.start_epoch(epoch, epochs)
+            groups = getattr(optimizer, "param_groups", None)
+            history["lr"].append(float(groups[0]["lr"]) if groups else math.nan)
+            if isinstance(model, Module):
+                model.train()
+            total, seen, correct = 0.0, 0, 0
+            for step, (xb, yb) in enumerate(train_loader, start=1):
+                output = model(xb)
+                loss = loss_fn(output, yb)
+                value = float(loss.item())
+                if not math.isfinite(value):
+                    raise RuntimeError(_diverged(value, epoch, epochs, step, steps, xb, optimizer))
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                n = len(xb)
+                total, seen = total + value * n, seen + n
+                right = _n_correct(output.data, yb.data)
+                correct = None if right is None or correct is None else correct + right
+                bar.step()
+            history["loss"].append(total / seen)
+            history["accuracy"].append(math.nan if correct is None else correct / seen)
+            if val_loader is not None:
+                val_loss, val_acc = evaluate(model, val_loader, loss_fn)
+                history["val_loss"].append(val_loss)
+                history["val_accuracy"].append(val_acc)
+            if scheduler is not None:
+                scheduler.step()
+            history["time"].append(time.perf_counter() - start)
+            bar.end_epoch(epoch, epochs, {k: v[-1] for k, v in history.items() if k != "time"})
+            if on_epoch_end is not None and on_epoch_end(epoch, history):
+                break
+    finally:
+        bar.close()
+    return history
+
+
+def evaluate(
+    model: Callable[[Tensor], Tensor],
+    loader: Iterable[tuple[Tensor, Tensor]],
+    loss_fn: LossFn = F.cross_entropy,
+) -> tuple[float, float]:
+    """(mean loss, accuracy) over the loader, under no_grad with the model in eval mode.
+
+    Each module's train/eval mode is restored afterwards, so evaluating mid-training is safe.
+    Accuracy is NaN when the targets are not class indices or binary labels (see module doc).
+    """
+    modes = [(m, m.training) for m in model.modules()] if isinstance(model, Module) else []
+    if isinstance(model, Module):
+        model.eval()
+    total, seen, correct = 0.0, 0, 0
+    try:
+        with no_grad():
+            for xb, yb in loader:
+                output = model(xb)
+                n = len(xb)
+                total += float(loss_fn(output, yb).item()) * n
+                seen += n
+                right = _n_correct(output.data, yb.data)
+                correct = None if right is None or correct is None else correct + right
+    finally:
+        for m, mode in modes:
+            m.training = mode
+    if seen == 0:
+        raise ValueError("evaluate: the loader yielded no batches")
+    return total / seen, (math.nan if correct is None else correct / seen)
