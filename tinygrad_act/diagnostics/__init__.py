@@ -13,10 +13,11 @@
     diagnostics.layer_grad_norms(model)            # after loss.backward()
 
 Modules: stats (pure functions over arrays), record (LayerStats), monitor (hooks), grads
-(parameter gradients), born_dead, report (text tables), plots (matplotlib, optional).
+(parameter gradients), born_dead, report (text tables), plots (matplotlib, imported only
+when a plot is drawn, so the package works without it).
 """
 
-from . import stats
+from . import plots, stats
 from .born_dead import BornDead, born_dead
 from .grads import GradientRecorder, grad_norms, layer_grad_norms
 from .monitor import ActivationMonitor, EpochRecord, watch
@@ -39,12 +40,3 @@ __all__ = [
     "unit_table",
     "watch",
 ]
-
-
-def __getattr__(name: str):
-    # plots imports matplotlib lazily; `diagnostics.plots` works without importing it up front
-    if name == "plots":
-        from . import plots
-
-        return plots
-    raise AttributeError(f"module 'tinygrad_act.diagnostics' has no attribute {name!r}")
