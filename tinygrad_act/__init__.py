@@ -9,7 +9,7 @@ x.grad
 
 from __future__ import annotations
 
-from . import functional, nn, optim
+from . import data, functional, nn, optim, train
 from .autograd import Context, Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -43,6 +43,7 @@ __all__ = [
     "arange",
     "bool_",
     "cat",
+    "data",
     "double",
     "enable_grad",
     "float16",
@@ -71,6 +72,7 @@ __all__ = [
     "set_num_threads",
     "stack",
     "tensor",
+    "train",
     "uint8",
     "unbroadcast",
     "where",
