@@ -190,13 +190,18 @@ class Function:
 def _topological_order(root: Context) -> list[Context]:
     """Nodes reachable from `root`, each after every node that consumes it (iterative DFS)."""
     order: list[Context] = []
-    visited = {id(root)}
+    # mark a node when it is EXPANDED, not when pushed: marking at push time lets a node shared by
+    # two consumers be emitted before the second consumer (a + a*3 lost the a*3 path's gradient)
+    visited: set[int] = set()
     stack = [(root, False)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
             order.append(node)
             continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
         if node._freed:
             raise RuntimeError(
                 f"backward: the graph through {node.fn.__name__} was already freed by an earlier "
@@ -205,7 +210,6 @@ def _topological_order(root: Context) -> list[Context]:
         stack.append((node, True))
         for p in node.parents:
             if isinstance(p, Tensor) and p._ctx is not None and id(p._ctx) not in visited:
-                visited.add(id(p._ctx))
                 stack.append((p._ctx, False))
     order.reverse()
     return order
