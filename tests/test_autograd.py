@@ -221,3 +221,17 @@ def test_repr_shows_grad_fn():
     x = ta.tensor([1.0], requires_grad=True)
     assert "grad_fn=<MulBackward>" in repr(x * 2)
     assert "requires_grad=True" in repr(x)
+
+
+def test_shared_intermediate_gets_every_path_before_its_own_backward():
+    # a feeds the sum directly and through a*3: a's backward must wait for both paths
+    x = ta.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2
+    (a + a * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [8.0, 8.0])
+    x.grad = None
+    b = x.exp()
+    c = b * b
+    (c + b + c * b).sum().backward()  # a diamond with three paths into b
+    e = np.exp([1.0, 2.0])
+    np.testing.assert_allclose(x.grad.numpy(), (2 * e + 1 + 3 * e**2) * e, rtol=1e-6)
