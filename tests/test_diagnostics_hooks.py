@@ -111,3 +111,17 @@ def test_gradient_recorder_records_each_backward_and_zero_fraction():
     assert rec.norms["0.weight"] == []
     with pytest.raises(ValueError, match="no parameters"):
         diagnostics.GradientRecorder(model, names=["nope"])
+
+
+def test_backward_through_a_shared_node_sums_both_paths():
+    """Regression (core fix in autograd._topological_order): a node consumed twice, e.g. the
+    pre-activation feeding both branches of a PReLU-style where(x > 0, x, w * x), must receive
+    both gradients before its own backward runs. d/dx (a + 3a) with a = 2x is 8, in either order."""
+    for build in (lambda a: a + a * 3.0, lambda a: a * 3.0 + a):
+        x = ta.tensor([1.0], requires_grad=True)
+        build(x * 2.0).sum().backward()
+        assert x.grad.item() == 8.0
+    x = ta.tensor([[-1.0, 2.0]], dtype=ta.float64, requires_grad=True)
+    pre = x * 1.0  # a non-leaf, as a Linear output would be
+    ta.where(pre > 0, pre, pre * 0.25).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.25, 1.0]])

@@ -36,7 +36,8 @@ SATURATING_KINDS = frozenset({"sigmoid", "tanh"})
 
 
 def activation_classes() -> tuple[type, ...]:
-    """The Module classes defined in tinygrad_act.nn.activations (empty until it exists)."""
+    """The Module classes defined in tinygrad_act.nn.activations, including its private base
+    class, so activations added later with register_activation are found too."""
     try:
         from ..nn import activations as mod
     except ImportError:
@@ -47,7 +48,6 @@ def activation_classes() -> tuple[type, ...]:
         if isinstance(c, type)
         and issubclass(c, Module)
         and c.__module__ == mod.__name__
-        and not c.__name__.startswith("_")
         and c.__name__.lower() not in NOT_UNITWISE
     )
 
@@ -75,9 +75,12 @@ def find_activation_layers(model: Module) -> list[tuple[str, Module]]:
     return [(n or type(m).__name__, m) for n, m in named if is_activation(m, classes)]
 
 
-def passing_counts_fast(module: Module, kind: str, pos: np.ndarray, rows: int) -> np.ndarray | None:
+def passing_counts_fast(
+    module: Module, kind: str, pos: np.ndarray, rows: int, ndim: int
+) -> np.ndarray | None:
     """Per-unit count of inputs where f'(pre) != 0, from the positive counts `pos` when the kind
-    allows (no extra pass over the data); None when only the generic derivative can tell."""
+    allows (no extra pass over the data); None when only the generic derivative can tell.
+    ndim: the pre-activation's original number of dims (PReLU's channels are dim 1)."""
     if kind == "relu":
         return pos
     if kind == "leakyrelu":
@@ -87,8 +90,10 @@ def passing_counts_fast(module: Module, kind: str, pos: np.ndarray, rows: int) -
         w = getattr(module, "weight", None)
         if w is None:
             return None
-        nonzero = np.broadcast_to(np.asarray(w.data).reshape(-1) != 0, pos.shape)
-        return np.where(nonzero, rows, pos)
+        w = np.asarray(w.data).reshape(-1)
+        if w.size != 1 and not (ndim == 2 and w.size == pos.size):
+            return None  # slopes per channel on dim 1 of (N, C, L): units are not channels
+        return np.where(np.broadcast_to(w != 0, pos.shape), rows, pos)
     if kind == "rrelu":
         lower = float(getattr(module, "lower", 1 / 8))
         upper = float(getattr(module, "upper", 1 / 3))

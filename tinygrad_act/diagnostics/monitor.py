@@ -35,6 +35,10 @@ from .record import LayerStats
 from .stats import SIGMOID_MARGIN, TANH_THRESHOLD, died_revived
 
 
+class MonitorError(ValueError):
+    """A watched layer cannot be measured (e.g. it is not elementwise)."""
+
+
 @dataclass
 class EpochRecord:
     """One end_epoch(): the stats per layer, and per layer the unit indices that died/revived."""
@@ -87,15 +91,18 @@ class ActivationMonitor:
         self._live = self._new_stats()
         self._target = self._live
         self._measuring = False
-        self._handles = [
-            m.register_forward_hook(self._make_hook(n)) for n, m in self.layers.items()
-        ]
+        self._pre_copy: dict[str, np.ndarray] = {}
+        self._handles = []
+        for n, m in self.layers.items():
+            hook, pre_hook = self._make_hooks(n)
+            self._handles.append(m.register_forward_pre_hook(pre_hook))
+            self._handles.append(m.register_forward_hook(hook))
 
     # ---- hooks (hot path) ----------------------------------------------------------------------
     def _new_stats(self) -> OrderedDict[str, LayerStats]:
         return OrderedDict((n, LayerStats(n, self.kinds[n], **self._opts)) for n in self.layers)
 
-    def _make_hook(self, name: str):
+    def _make_hooks(self, name: str):
         kind = self.kinds[name]
         smooth = kind not in _kinds.EXACT_ZERO_KINDS
         saturating = kind in _kinds.SATURATING_KINDS
@@ -105,9 +112,11 @@ class ActivationMonitor:
             if not (measuring or self.count_no_grad or is_grad_enabled()):
                 return
             pre_t = inputs[0]
-            pre, y = pre_t.data, output.data
+            # an in-place activation (inplace=True, under no_grad) overwrote its input: use the copy
+            pre = self._pre_copy.pop(name) if name in self._pre_copy else pre_t.data
+            y = output.data
             if pre.shape != y.shape:
-                raise ValueError(
+                raise MonitorError(
                     f"ActivationMonitor: layer {name!r} ({type(module).__name__}) maps input shape "
                     f"{pre.shape} to output shape {y.shape}; only elementwise activations can be "
                     "watched"
@@ -117,7 +126,8 @@ class ActivationMonitor:
                 y = y.reshape(pre.shape)
             st = self._target[name]
             batch_pos = st.add_batch(pre, y, smooth, saturating)
-            passing = _kinds.passing_counts_fast(module, kind, batch_pos, pre.shape[0])
+            ndim = pre_t.data.ndim
+            passing = _kinds.passing_counts_fast(module, kind, batch_pos, pre.shape[0], ndim)
             if passing is None and measuring:
                 passing = _kinds.passing_counts_generic(module, pre)
             if passing is not None:
@@ -130,7 +140,13 @@ class ActivationMonitor:
                 shape = pre.shape
                 pre_t.register_hook(lambda g: self._live[name].add_grad(g.data.reshape(shape)))
 
-        return hook
+        def pre_hook(module: Module, inputs: tuple) -> None:
+            if module.__dict__.get("inplace") and (
+                self._measuring or self.count_no_grad or is_grad_enabled()
+            ):
+                self._pre_copy[name] = np.array(inputs[0].data, copy=True)
+
+        return hook, pre_hook
 
     # ---- dataset passes ------------------------------------------------------------------------
     def measure(
@@ -157,6 +173,8 @@ class ActivationMonitor:
                 for xb in iter_batches(data, batch_size, model_dtype(self.model), "measure"):
                     try:
                         out = self.model(xb)
+                    except MonitorError:
+                        raise
                     except (ValueError, TypeError) as e:
                         raise type(e)(
                             f"measure: the model {name} rejected a batch of shape {xb.shape}: {e}"
@@ -203,6 +221,17 @@ class ActivationMonitor:
         self.history.append(rec)
         self._live = self._target = self._new_stats()
         return rec
+
+    def epoch_callback(self, data: Any = None, batch_size: int = 1024):
+        """A function for fit(..., on_epoch_end=...) that calls end_epoch(data) after each epoch.
+
+        Call mon.end_epoch(data) once before fit() to record the state at initialization too.
+        """
+
+        def on_epoch_end(epoch: int, history: Any) -> None:
+            self.end_epoch(data, batch_size)
+
+        return on_epoch_end
 
     # ---- results ---------------------------------------------------------------------------------
     @property
@@ -261,7 +290,8 @@ def _resolve_layers(model: Module, layers: Any) -> OrderedDict[str, Module]:
         found = OrderedDict(_kinds.find_activation_layers(model))
         if not found:
             raise ValueError(
-                f"ActivationMonitor: found no activation layers in {name} ({model!r}); activations "
+                f"ActivationMonitor: found no activation layers in {name} (its modules: "
+                f"{', '.join(sorted({type(m).__name__ for m in model.modules()}))}); activations "
                 "applied as functions (F.relu) have no module to hook. Use nn.ReLU() etc. as "
                 "layers, or pass the modules to watch explicitly: watch(model, layers=[model.act])"
             )

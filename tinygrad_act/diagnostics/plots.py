@@ -121,8 +121,7 @@ def activity_heatmap(monitor: Any, path: str | os.PathLike, layers: Any = None) 
     mats = [monitor.activity_matrix(n) for n in names]
     plt = _pyplot()
     fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names) + 1, 4.2), squeeze=False)
-    cmap = plt.get_cmap("viridis").copy()
-    cmap.set_bad(DEAD_COLOR)
+    cmap = plt.get_cmap("viridis").with_extremes(bad=DEAD_COLOR)
     im = None
     for ax, n, m in zip(axes[0], names, mats):
         im = ax.imshow(
@@ -175,8 +174,11 @@ def unit_lines(
     dead = np.asarray(dead, dtype=bool)
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 5.5))
-    c = None if y is None else np.asarray(getattr(y, "data", y))
-    ax.scatter(X[:, 0], X[:, 1], c=c, s=8, cmap="tab10", alpha=0.7, zorder=2)
+    if y is None:
+        ax.scatter(X[:, 0], X[:, 1], s=8, color="#1f77b4", alpha=0.7, zorder=2)
+    else:
+        c = np.asarray(getattr(y, "data", y))
+        ax.scatter(X[:, 0], X[:, 1], c=c, s=8, cmap="tab10", alpha=0.7, zorder=2)
     lo, hi = X.min(0), X.max(0)
     pad = 0.1 * (hi - lo + 1e-12)
     lo, hi = lo - pad, hi + pad
