@@ -122,7 +122,9 @@ def fit(
             "fit: train_loader yields no batches (empty dataset, or drop_last=True with fewer "
             "samples than batch_size)"
         )
-    keys = ["loss", "accuracy", "lr", "time"] + (["val_loss", "val_accuracy"] if val_loader else [])
+    keys = ["loss", "accuracy", "lr", "time"] + (
+        ["val_loss", "val_accuracy"] if val_loader is not None else []
+    )
     history: History = {k: [] for k in keys}
     bar = _Progress(progress, total=epochs * steps)
     try:
