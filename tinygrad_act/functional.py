@@ -8,7 +8,7 @@ from __future__ import annotations
 from .ops import cat, stack, where  # noqa: F401 - re-exported for F.where etc.
 from .ops.dropout import dropout  # noqa: F401 - layers and losses live with their Functions
 from .ops.linear import linear  # noqa: F401
-from .ops.loss import (  # noqa: F401
+from .ops.loss_api import (  # noqa: F401
     binary_cross_entropy_with_logits,
     cross_entropy,
     mse_loss,

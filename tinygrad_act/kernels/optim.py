@@ -17,34 +17,41 @@ from ._parallel import njit
 
 
 @njit
-def sgd_step(
-    param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first_step
-):
-    """One SGD update (torch.optim.SGD), elementwise:
+def _fma(a, b, c):
+    """a * b + c rounded once to float32 (exact product in float64), like a hardware FMA."""
+    return np.float64(a) * np.float64(b) + np.float64(c)
 
-    g = -grad if maximize else grad;  g = g + weight_decay * p
+
+@njit
+def sgd_step(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, sign, first_step):
+    """One SGD update (torch.optim.SGD), elementwise, with g = sign * grad (sign -1: maximize):
+
+    g = g + weight_decay * p
     buf = g on the first step, else momentum * buf + (1 - dampening) * g
     g = g + momentum * buf (nesterov) or buf;  p = p - lr * g
-    `buf` is ignored when momentum == 0.
+    `buf` is ignored when momentum == 0. Loop-invariant choices are folded into coefficients
+    (weight_decay 0 adds exactly 0; a first step uses momentum 0 and dampening 0 on a zero
+    buffer) so that the loop has no branches and LLVM vectorizes it.
     """
     T = param.dtype.type
-    neg_lr, mom, damp1, wd = T(-lr), T(momentum), T(1.0 - dampening), T(weight_decay)
+    neg_lr, wd, sg = T(-lr), T(weight_decay), T(sign)
+    if momentum == 0.0:
+        for i in range(param.shape[0]):
+            p = param[i]
+            g = T(_fma(p, wd, grad[i] * sg))
+            param[i] = T(_fma(g, neg_lr, p))
+        return
+    mom = T(momentum)
+    keep = T(0.0) if first_step else mom  # torch's rule: the first buffer is the gradient itself
+    damp1 = T(1.0) if first_step else T(1.0 - dampening)
     for i in range(param.shape[0]):
-        g = -grad[i] if maximize else grad[i]
         p = param[i]
-        if weight_decay != 0.0:
-            g = T(np.float64(p) * np.float64(wd) + np.float64(g))
-        if momentum != 0.0:
-            if first_step:
-                b = g  # torch's rule: the first buffer is the gradient itself, no dampening
-            else:
-                b = T(np.float64(g) * np.float64(damp1) + np.float64(buf[i] * mom))
-            buf[i] = b
-            if nesterov:
-                g = T(np.float64(b) * np.float64(mom) + np.float64(g))
-            else:
-                g = b
-        param[i] = T(np.float64(g) * np.float64(neg_lr) + np.float64(p))
+        g = T(_fma(p, wd, grad[i] * sg))
+        b = T(_fma(g, damp1, buf[i] * keep))
+        buf[i] = b
+        gn = T(_fma(b, mom, g))
+        g = gn if nesterov else b
+        param[i] = T(_fma(g, neg_lr, p))
 
 
 @njit
@@ -61,48 +68,38 @@ def adam_step(
     weight_decay,
     decoupled,
     amsgrad,
-    maximize,
+    sign,
     step_size,
     bias_correction2_sqrt,
 ):
-    """One Adam / AdamW update (torch.optim.Adam), elementwise:
+    """One Adam / AdamW update (torch.optim.Adam), elementwise, with g = sign * grad:
 
     AdamW: p = p * (1 - lr * weight_decay);   Adam: g = g + weight_decay * p
     m = lerp(m, g, 1 - beta1);  v = beta2 * v + (1 - beta2) * g^2   (v_max = max(v_max, v))
     p = p - step_size * m / (sqrt(v) / sqrt(1 - beta2^t) + eps),  step_size = lr / (1 - beta1^t)
-    The bias corrections are computed by the caller in float64, as torch does.
+    The bias corrections are computed by the caller in float64, as torch does. As in sgd_step,
+    the options become coefficients (multiplying by exactly 1, adding exactly 0) so the loop
+    vectorizes.
     """
     T = param.dtype.type
+    sg = T(sign)
+    decay = T(1.0 - lr * weight_decay) if decoupled else T(1.0)
+    wd = T(0.0) if decoupled else T(weight_decay)
     w1 = T(1.0 - beta1)
-    b2 = T(beta2)
-    c2 = T(1.0 - beta2)
-    decay = T(1.0 - lr * weight_decay)
-    wd = T(weight_decay)
-    bc2 = T(bias_correction2_sqrt)
-    e = T(eps)
-    neg_step = T(-step_size)
+    # torch's lerp: start + w (end - start) for w < 0.5, else end - (end - start)(1 - w)
     small = abs(1.0 - beta1) < 0.5
+    coef = w1 if small else w1 - T(1.0)
+    b2, c2 = T(beta2), T(1.0 - beta2)
+    bc2, e, neg_step = T(bias_correction2_sqrt), T(eps), T(-step_size)
     for i in range(param.shape[0]):
-        g = -grad[i] if maximize else grad[i]
-        p = param[i]
-        if weight_decay != 0.0:
-            if decoupled:
-                p = p * decay
-            else:
-                g = T(np.float64(p) * np.float64(wd) + np.float64(g))
+        p = param[i] * decay
+        g = T(_fma(p, wd, grad[i] * sg))
         m = exp_avg[i]
-        # torch's lerp: start + w (end - start) for w < 0.5, else end - (end - start)(1 - w)
-        if small:
-            m = T(np.float64(w1) * np.float64(g - m) + np.float64(m))
-        else:
-            m = T(np.float64(w1 - T(1.0)) * np.float64(g - m) + np.float64(g))
+        m = T(_fma(coef, g - m, m if small else g))
         exp_avg[i] = m
-        v = exp_avg_sq[i] * b2
-        v = T(np.float64(c2 * g) * np.float64(g) + np.float64(v))
+        v = T(_fma(c2 * g, g, exp_avg_sq[i] * b2))
         exp_avg_sq[i] = v
         if amsgrad:
-            if v > max_exp_avg_sq[i]:
-                max_exp_avg_sq[i] = v
-            v = max_exp_avg_sq[i]
-        denom = math.sqrt(v) / bc2 + e
-        param[i] = p + (neg_step * m) / denom
+            v = max(max_exp_avg_sq[i], v)
+            max_exp_avg_sq[i] = v
+        param[i] = p + (neg_step * m) / (math.sqrt(v) / bc2 + e)

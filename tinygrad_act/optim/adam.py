@@ -91,7 +91,7 @@ class Adam(Optimizer):
                         float(group["weight_decay"]),
                         self._decoupled,
                         amsgrad,
-                        bool(group["maximize"]),
+                        -1.0 if group["maximize"] else 1.0,
                         step_size,
                         bc2_sqrt,
                     ),

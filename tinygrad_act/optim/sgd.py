@@ -61,7 +61,7 @@ class SGD(Optimizer):
                 float(group["dampening"]),
                 float(group["weight_decay"]),
                 bool(group["nesterov"]),
-                bool(group["maximize"]),
+                -1.0 if group["maximize"] else 1.0,
             )
             for p in group["params"]:
                 if p.grad is None:
@@ -73,7 +73,7 @@ class SGD(Optimizer):
                     state = self.state.setdefault(p, {})
                     buf = state.get("momentum_buffer")
                     if buf is None:
-                        buf = state["momentum_buffer"] = np.empty_like(p.data)
+                        buf = state["momentum_buffer"] = np.zeros_like(p.data)
                         first = True
                     buf = buf.reshape(-1)
                 else:
