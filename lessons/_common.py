@@ -103,6 +103,9 @@ def report(result: LessonResult) -> str:
 
 def lesson_main(run: Callable[..., LessonResult], doc: str | None, argv=None) -> LessonResult:
     args = parse_args(doc, argv)
+    import tinygrad_act as ta
+
+    ta.set_blas_threads(1)  # small networks: one BLAS thread is fastest (tinygrad_act/_blas.py)
     result = run(quick=args.quick, seed=args.seed, out=args.out, plots=not args.no_plots)
     print(report(result))
     return result

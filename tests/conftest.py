@@ -6,6 +6,12 @@ import socket
 
 import pytest
 
+import tinygrad_act as ta
+
+# The tests train small networks: one BLAS thread is fastest for them, and multi-threaded
+# OpenBLAS busy-waits badly when the cores are shared (see tinygrad_act/_blas.py).
+ta.set_blas_threads(1)
+
 
 @pytest.fixture(scope="session")
 def mnist1d_cache(tmp_path_factory):

@@ -10,6 +10,7 @@ x.grad
 from __future__ import annotations
 
 from . import data, functional, nn, optim, train
+from ._blas import set_blas_threads
 from .autograd import Context, Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -68,6 +69,7 @@ __all__ = [
     "rand",
     "randn",
     "randn_like",
+    "set_blas_threads",
     "set_grad_enabled",
     "set_num_threads",
     "stack",
