@@ -29,8 +29,10 @@ VARIANTS = {
     "sgd_dampening": ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.5}),
     "sgd_nesterov": ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
     "sgd_weight_decay": ("SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1}),
-    "sgd_nesterov_wd": ("SGD", {"lr": 0.05, "momentum": 0.8, "nesterov": True,
-                                "weight_decay": 0.01}),  # fmt: skip
+    "sgd_nesterov_wd": (
+        "SGD",
+        {"lr": 0.05, "momentum": 0.8, "nesterov": True, "weight_decay": 0.01},
+    ),
     "sgd_maximize": ("SGD", {"lr": 0.1, "momentum": 0.5, "maximize": True}),
     "adam": ("Adam", {"lr": 0.01}),
     "adam_betas": ("Adam", {"lr": 0.02, "betas": (0.3, 0.6), "eps": 1e-6}),
