@@ -103,3 +103,37 @@ def test_zero_fraction_and_grad_norm():
     rng = np.random.default_rng(0)
     h = rng.standard_normal((7, 5))
     assert np.isclose(S.grad_norm(h), np.linalg.norm(h))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numba_counts_equal_the_numpy_fallback(dtype):
+    """The monitor's one-pass kernels (diagnostics/_counts.py) against the numpy versions, on
+    data with the awkward values: exact zeros, -0.0, NaN, inf and values on every threshold."""
+    from tinygrad_act.diagnostics import _counts as C
+
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal((257, 13)).astype(dtype)
+    y.flat[::7] = 0.0
+    y.flat[1::11] = -0.0
+    y.flat[2::13] = np.nan
+    y.flat[3::17] = np.inf
+    y.flat[4::19] = 0.97
+    y.flat[5::23] = 0.03
+    y.flat[6::29] = 0.01
+    pre = -y[::-1].copy()
+    for sat_kind, a, b in [(C.SAT_NONE, 0, 0), (C.SAT_ABS, 0.97, 0), (C.SAT_OUTSIDE, 0.03, 0.97)]:
+        fast = [np.zeros(13, np.int64) for _ in range(4)]
+        slow = [np.zeros(13, np.int64) for _ in range(4)]
+        C.count_forward(pre, y, True, 0.01, sat_kind, a, b, *fast)
+        C._count_forward_numpy(pre, y, True, 0.01, sat_kind, a, b, *slow)
+        for f, s in zip(fast, slow):
+            np.testing.assert_array_equal(f, s)
+    assert fast[0].sum() == np.count_nonzero(pre > 0)  # and both agree with plain numpy
+    g = np.where(np.isfinite(y), y, 0).astype(dtype)
+    nz_fast, nz_slow = np.zeros(13, np.int64), np.zeros(13, np.int64)
+    s_fast, s_slow = C.count_grad(g, nz_fast), C._count_grad_numpy(g, nz_slow)
+    np.testing.assert_array_equal(nz_fast, nz_slow)
+    assert s_fast == pytest.approx(s_slow, rel=1e-12)
+    assert s_fast == pytest.approx(np.sum(g.astype(np.float64) ** 2), rel=1e-12)
+    n, ss = C.nonzero_sumsq(g)
+    assert n == np.count_nonzero(g) and ss == pytest.approx(s_slow, rel=1e-12)

@@ -13,6 +13,9 @@ are different questions for them.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from typing import Any
+
 import numpy as np
 
 from ..autograd import enable_grad
@@ -128,3 +131,45 @@ def passing_counts_generic(module: Module, pre: np.ndarray) -> np.ndarray:
         for p, grad in saved:
             p.grad = grad
     return count_true(as_units(g) != 0)
+
+
+def resolve_layers(model: Module, layers: Any) -> OrderedDict[str, Module]:
+    """name -> module to watch: every activation layer (layers=None), or the modules / names /
+    dict given; errors name the model and say how to pass layers."""
+    name = type(model).__name__
+    named = OrderedDict((n or name, m) for n, m in model.named_modules())
+    if layers is None:
+        found = OrderedDict(find_activation_layers(model))
+        if not found:
+            raise ValueError(
+                f"ActivationMonitor: found no activation layers in {name} (its modules: "
+                f"{', '.join(sorted({type(m).__name__ for m in model.modules()}))}); activations "
+                "applied as functions (F.relu) have no module to hook. Use nn.ReLU() etc. as "
+                "layers, or pass the modules to watch explicitly: watch(model, layers=[model.act])"
+            )
+        return found
+    items = layers.items() if isinstance(layers, dict) else None
+    if items is None:
+        if isinstance(layers, (Module, str)):
+            layers = [layers]
+        by_id = {id(m): n for n, m in named.items()}
+        items = []
+        for item in layers:
+            if isinstance(item, str):
+                if item not in named:
+                    raise ValueError(f"ActivationMonitor: {name} has no submodule {item!r}")
+                items.append((item, named[item]))
+            elif isinstance(item, Module):
+                items.append((by_id.get(id(item), type(item).__name__), item))
+            else:
+                raise TypeError(
+                    f"ActivationMonitor: layers must be modules or names, got {type(item).__name__}"
+                )
+    out = OrderedDict()
+    for n, m in items:
+        if not isinstance(m, Module):
+            raise TypeError(f"ActivationMonitor: layer {n!r} is a {type(m).__name__}, not a Module")
+        out[n if n not in out else f"{n}#{len(out)}"] = m
+    if not out:
+        raise ValueError(f"ActivationMonitor: the layers given for {name} are empty")
+    return out

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..nn.module import Module
+from ._counts import nonzero_sumsq
 from .stats import grad_norm, zero_fraction
 
 
@@ -91,9 +92,9 @@ class GradientRecorder:
 
         def hook(g) -> None:
             a = g.data
-            flat = a.ravel()
-            norms.append(float(np.sqrt(np.dot(flat, flat))))
-            zeros.append(1.0 - np.count_nonzero(a) / a.size if a.size else 0.0)
+            nonzero, sumsq = nonzero_sumsq(a)  # one pass (Numba) instead of two numpy passes
+            norms.append(float(np.sqrt(sumsq)))
+            zeros.append(1.0 - nonzero / a.size if a.size else 0.0)
 
         return hook
 

@@ -80,7 +80,7 @@ class ActivationMonitor:
         if sparsity_tol < 0:
             raise ValueError(f"ActivationMonitor: sparsity_tol must be >= 0, got {sparsity_tol}")
         self.model = model
-        self.layers: OrderedDict[str, Module] = _resolve_layers(model, layers)
+        self.layers: OrderedDict[str, Module] = _kinds.resolve_layers(model, layers)
         self.kinds = {n: _kinds.kind_of(m) for n, m in self.layers.items()}
         self.track_grads, self.count_no_grad = bool(track_grads), bool(count_no_grad)
         self._opts = dict(
@@ -281,43 +281,3 @@ class ActivationMonitor:
 def watch(model: Module, layers: Any = None, **kwargs: Any) -> ActivationMonitor:
     """ActivationMonitor(model, layers, **kwargs); also a context manager that removes its hooks."""
     return ActivationMonitor(model, layers, **kwargs)
-
-
-def _resolve_layers(model: Module, layers: Any) -> OrderedDict[str, Module]:
-    name = type(model).__name__
-    named = OrderedDict((n or name, m) for n, m in model.named_modules())
-    if layers is None:
-        found = OrderedDict(_kinds.find_activation_layers(model))
-        if not found:
-            raise ValueError(
-                f"ActivationMonitor: found no activation layers in {name} (its modules: "
-                f"{', '.join(sorted({type(m).__name__ for m in model.modules()}))}); activations "
-                "applied as functions (F.relu) have no module to hook. Use nn.ReLU() etc. as "
-                "layers, or pass the modules to watch explicitly: watch(model, layers=[model.act])"
-            )
-        return found
-    items = layers.items() if isinstance(layers, dict) else None
-    if items is None:
-        if isinstance(layers, (Module, str)):
-            layers = [layers]
-        by_id = {id(m): n for n, m in named.items()}
-        items = []
-        for item in layers:
-            if isinstance(item, str):
-                if item not in named:
-                    raise ValueError(f"ActivationMonitor: {name} has no submodule {item!r}")
-                items.append((item, named[item]))
-            elif isinstance(item, Module):
-                items.append((by_id.get(id(item), type(item).__name__), item))
-            else:
-                raise TypeError(
-                    f"ActivationMonitor: layers must be modules or names, got {type(item).__name__}"
-                )
-    out = OrderedDict()
-    for n, m in items:
-        if not isinstance(m, Module):
-            raise TypeError(f"ActivationMonitor: layer {n!r} is a {type(m).__name__}, not a Module")
-        out[n if n not in out else f"{n}#{len(out)}"] = m
-    if not out:
-        raise ValueError(f"ActivationMonitor: the layers given for {name} are empty")
-    return out

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .stats import SIGMOID_MARGIN, TANH_THRESHOLD, count_true, saturation_mask
+from ._counts import SAT_ABS, SAT_NONE, SAT_OUTSIDE, count_forward, count_grad
+from .stats import SIGMOID_MARGIN, TANH_THRESHOLD
 
 
 @dataclass
@@ -65,15 +66,19 @@ class LayerStats:
                 f"batch has shape {pre.shape}; the unit count must stay fixed (last axis)"
             )
         self.rows += pre.shape[0]
-        pos = count_true(pre > 0)
-        self.positive += pos
-        self.zero += count_true(y == 0)
-        if self.near_zero is not None:
-            self.near_zero += count_true(np.abs(y) <= self.sparsity_tol)
+        before = self.positive.copy()
+        sat_kind, a, b = SAT_NONE, 0.0, 0.0
         if self.saturated is not None:
-            m = saturation_mask(y, self.kind, self.tanh_threshold, self.sigmoid_margin)
-            self.saturated += count_true(m)
-        return pos
+            if self.kind == "tanh":
+                sat_kind, a = SAT_ABS, self.tanh_threshold
+            else:
+                sat_kind, a, b = SAT_OUTSIDE, self.sigmoid_margin, 1.0 - self.sigmoid_margin
+        near_on = self.near_zero is not None
+        count_forward(
+            pre, y, near_on, self.sparsity_tol, sat_kind, a, b,
+            self.positive, self.zero, self.near_zero, self.saturated,
+        )  # fmt: skip
+        return self.positive - before
 
     def add_passing(self, counts: np.ndarray) -> None:
         if self.passing is None:
@@ -84,10 +89,8 @@ class LayerStats:
         """Add one backward pass's dL/dpre, g (R, U)."""
         if self.grad_nonzero is None:
             self.grad_nonzero = np.zeros(g.shape[1], dtype=np.int64)
-        self.grad_nonzero += count_true(g != 0)
+        self.grad_norm_sum += float(np.sqrt(count_grad(g, self.grad_nonzero)))
         self.grad_rows += g.shape[0]
-        flat = g.ravel()
-        self.grad_norm_sum += float(np.sqrt(np.dot(flat, flat)))
         self.grad_steps += 1
 
     def with_grads_from(self, other: LayerStats) -> LayerStats:
