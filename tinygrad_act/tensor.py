@@ -397,6 +397,16 @@ class Tensor:
     def __getitem__(self, index):
         return _ops.getitem(self, index)
 
+    # ---- activations (ops/activations.py; the rest are in tinygrad_act.functional) -----------
+    def relu(self) -> Tensor:
+        return _act.ReLU.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return _act.Sigmoid.apply(self)
+
+    def tanh(self) -> Tensor:
+        return _act.Tanh.apply(self)
+
 
 class _RemovableHandle:
     """Returned by register_hook; `.remove()` unregisters the hook."""
@@ -411,3 +421,4 @@ class _RemovableHandle:
 
 from . import autograd as _autograd  # noqa: E402 - these import Tensor, so they load after it
 from . import ops as _ops  # noqa: E402
+from .ops import activations as _act  # noqa: E402

@@ -1,0 +1,107 @@
+"""Shared helpers for the activation tests: the golden file, running an op, and the checkers.
+
+tests/golden/activations.npz is written by tools/make_golden_activations.py from PyTorch (these
+tests never import torch). The checkers raise AssertionError naming the op, the input and both
+numbers; tests/test_activation_table.py shows they fail on wrong answers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+import tinygrad_act as ta
+import tinygrad_act.functional as F
+from tinygrad_act.ops.activation_spec import TABLE
+
+GOLDEN_PATH = Path(__file__).parent / "golden" / "activations.npz"
+RTOL = {"float32": 1e-5, "float64": 1e-6}
+DTYPES = ("float32", "float64")
+PRELU_WEIGHT = 0.25  # the golden file's prelu rows use this single slope
+
+_golden = None
+
+
+def golden() -> dict:
+    global _golden
+    if _golden is None:
+        with np.load(GOLDEN_PATH) as f:
+            _golden = {k: f[k] for k in f.files}
+    return _golden
+
+
+def golden_cases() -> list:
+    """(name, case index, params, dtype) for every table row, golden case and dtype."""
+    out = []
+    for name, spec in TABLE.items():
+        if f"{name}|cases" not in golden():
+            continue  # registered after the golden file was made (e.g. in a test)
+        for ci, case in enumerate(spec.cases):
+            for dt in DTYPES:
+                out.append((name, ci, case, dt))
+    return out
+
+
+def case_id(c) -> str:
+    return f"{c[0]}-{c[1]}-{c[3]}"
+
+
+def run_op(name: str, params: dict, x: np.ndarray, g: np.ndarray) -> tuple:
+    """y = op(x) and dL/dx for L = sum(y * g), through F and the engine."""
+    t = ta.tensor(x, dtype=x.dtype, requires_grad=True)
+    if name == "prelu":
+        y = F.prelu(t, ta.tensor([PRELU_WEIGHT], dtype=x.dtype))
+    else:
+        y = getattr(F, name)(t, **params)
+    y.backward(gradient=g)
+    return y.numpy(), t.grad.numpy()
+
+
+def check_close(what: str, ours, ref, rtol: float, atol=0.0, x=None) -> None:
+    """|ours - ref| <= rtol * |ref| + atol elementwise, NaN only where ref is NaN."""
+    ours, ref = np.asarray(ours, dtype=np.float64), np.asarray(ref, dtype=np.float64)
+    both_nan = np.isnan(ours) & np.isnan(ref)
+    with np.errstate(invalid="ignore"):
+        same_inf = np.isinf(ref) & (ours == ref)
+        err = np.abs(ours - ref) - (rtol * np.abs(ref) + atol)
+    bad = ~(both_nan | same_inf | (err <= 0))
+    if bad.any():
+        i = int(np.argmax(bad))
+        at = f" at x={x.flat[i]!r}" if x is not None else f" at index {i}"
+        raise AssertionError(
+            f"{what}: {int(bad.sum())} of {bad.size} differ{at}: ours {ours.flat[i]!r}, "
+            f"reference {ref.flat[i]!r} (rtol {rtol}, atol {np.broadcast_to(atol, ref.shape).flat[i]})"
+        )
+
+
+def check_exact(what: str, ours, refs: tuple, x) -> None:
+    """ours equals one of the references bit for bit (NaN equals NaN); PyTorch's vectorized loop
+    and its scalar tail are both references because they disagree at NaN inputs."""
+    ok = np.zeros(np.shape(ours), dtype=bool)
+    for r in refs:
+        ok |= (ours == r) | (np.isnan(ours) & np.isnan(r))
+    if not ok.all():
+        i = int(np.argmax(~ok))
+        got = ", ".join(repr(r[i]) for r in refs)
+        raise AssertionError(f"{what}: at x={x[i]!r} ours {ours[i]!r}, PyTorch {got}")
+
+
+def check_zero_signs(what: str, ours, ref, x) -> None:
+    """Where both are zero, the sign of zero matches too (relu(-0.0) is -0.0 in PyTorch)."""
+    bad = (ours == 0) & (ref == 0) & (np.signbit(ours) != np.signbit(ref))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise AssertionError(f"{what}: at x={x[i]!r} ours {ours[i]!r}, PyTorch {ref[i]!r}")
+
+
+def check_random(name: str, ci: int, dt: str, y, gx, n: int | None = None, rtol_factor=1.0):
+    """Values and gradients on the golden random inputs (the first n), within rtol plus the
+    table's absolute floor (atol_eps) for ops where PyTorch's own error is absolute."""
+    spec, G = TABLE[name], golden()
+    x, g = G[f"rand|x|{dt}"][:n], G[f"rand|g|{dt}"][:n]
+    key = f"{name}|{ci}|{dt}"
+    eps = np.finfo(x.dtype).eps
+    rtol = RTOL[dt] * rtol_factor
+    check_close(f"{key} value", y, G[key + "|y"][:n], rtol, spec.atol_eps[0] * eps * (1 + abs(x)), x)
+    check_close(f"{key} grad", gx, G[key + "|gx"][:n], rtol, spec.atol_eps[1] * eps * abs(g), x)

@@ -1,0 +1,255 @@
+"""The activations (ops/activations.py) against PyTorch's golden numbers, parametrized from the
+activation table: random inputs within rtol, special points and kinks exactly, gradcheck, saved
+state, no warnings, shapes, errors, inplace, threads, and a run with NUMBA_DISABLE_JIT=1.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from activation_golden import (
+    RTOL,
+    case_id,
+    check_close,
+    check_exact,
+    check_random,
+    check_zero_signs,
+    golden,
+    golden_cases,
+    run_op,
+)
+
+import tinygrad_act as ta
+import tinygrad_act.functional as F
+from tinygrad_act import gradcheck
+from tinygrad_act.kernels import _parallel
+from tinygrad_act.ops.activation_spec import STANDARD_SAVES, TABLE
+
+CASES = golden_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_random_inputs_match_pytorch(case):
+    name, ci, params, dt = case
+    x, g = golden()[f"rand|x|{dt}"], golden()[f"rand|g|{dt}"]
+    y, gx = run_op(name, params, x, g)
+    check_random(name, ci, dt, y, gx)
+    assert y.dtype == x.dtype and gx.dtype == x.dtype
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_special_points_and_kinks_match_pytorch_exactly(case):
+    """NaN, +-inf (the table's limits where PyTorch says NaN), +-1e4, +-0, subnormals, each kink
+    and its two float neighbours: value and derivative equal PyTorch's bit for bit."""
+    name, ci, params, dt = case
+    spec, G = TABLE[name], golden()
+    key = f"{name}|{ci}|{dt}"
+    pts = G[key + "|pts"]
+    y, gx = run_op(name, params, pts, np.ones_like(pts))
+    for what, ours, field in (("value", y, "y"), ("grad", gx, "g")):
+        if what in spec.inexact_points:  # PyTorch's own number is off there (see the notes)
+            ref = G[f"{key}|{field}_ref64"]
+            check_close(f"{key} {what}", ours, ref, RTOL[dt], x=pts)
+        else:
+            check_exact(f"{key} {what}", ours, (G[f"{key}|{field}_vec"], G[f"{key}|{field}_sca"]), pts)
+    check_zero_signs(f"{key} value", y, G[key + "|y_vec"], pts)
+
+
+def _away_from_kinks(x: np.ndarray, kinks: tuple, gap: float = 1e-2) -> np.ndarray:
+    for k in kinks:
+        near = np.abs(x - k) < gap
+        x = np.where(near, k + np.where(x >= k, gap, -gap) * 2, x)
+    return x
+
+
+@pytest.mark.parametrize("name", list(TABLE), ids=str)
+def test_gradcheck_float64_away_from_kinks(name):
+    spec = TABLE[name]
+    rng = np.random.default_rng(0)
+    for params in spec.cases:
+        bound = spec.bind(params)
+        x = rng.uniform(-5, 5, 14)
+        x = _away_from_kinks(x, spec.kink_points(params))
+        t = ta.tensor(x, dtype=ta.float64, requires_grad=True)
+        if name == "prelu":
+            w = ta.tensor([0.25], dtype=ta.float64, requires_grad=True)
+            assert gradcheck(F.prelu, (t, w))
+        elif name == "rrelu" and not bound["training"]:
+            assert gradcheck(lambda v, p=params: F.rrelu(v, **p), (t,))
+            assert gradcheck(lambda v, p=params: _seeded_rrelu_train(v, p), (t,))
+        else:
+            fn = getattr(F, name)
+            assert gradcheck(lambda v, fn=fn, p=params: fn(v, **p), (t,))
+
+
+def _seeded_rrelu_train(v, params):
+    ta.manual_seed(7)  # the same slopes on every call, so finite differences see one function
+    return F.rrelu(v, training=True, **params)
+
+
+@pytest.mark.parametrize("name", [n for n, s in TABLE.items() if s.saves in STANDARD_SAVES])
+@pytest.mark.parametrize("dtype", [ta.float32, ta.float64])
+def test_saves_exactly_what_the_table_says(name, dtype):
+    spec = TABLE[name]
+    x = ta.tensor(np.linspace(-4, 4, 9).reshape(3, 3), dtype=dtype, requires_grad=True)
+    y = getattr(F, name)(x, **spec.cases[0])
+    saved = y.grad_fn.saved_tensors
+    assert len(saved) == 1
+    (s,) = saved
+    assert s.size == x.numel()
+    assert s.itemsize == spec.saved_bytes(x.dtype.itemsize)
+    if spec.saves == "mask":
+        assert s.dtype == np.bool_
+    elif spec.saves == "input":
+        assert s.dtype == dtype and np.shares_memory(s, x.data)  # a view, not a copy
+    else:
+        assert s.dtype == dtype and np.shares_memory(s, y.data)
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky_relu"])
+def test_relu_and_leaky_relu_backward_use_a_bool_mask(name):
+    x = ta.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    y = getattr(F, name)(x)
+    (mask,) = y.grad_fn.saved_tensors
+    assert mask.dtype == np.bool_ and mask.tolist() == [False, False, True]
+    assert not any(np.issubdtype(a.dtype, np.floating) for a in y.grad_fn.saved_tensors)
+
+
+def test_nothing_saved_without_grad():
+    x = ta.tensor([-1.0, 2.0], requires_grad=True)
+    with ta.no_grad():
+        y = F.relu(x)
+    assert y.grad_fn is None
+    assert F.gelu(ta.tensor([1.0])).grad_fn is None
+
+
+SPECIAL_INPUTS = [np.nan, np.inf, -np.inf, 1e30, -1e30, 3e38, -3e38, 1e4, -1e4, 0.0, -0.0, 1e-40]
+
+
+@pytest.mark.parametrize("name", list(TABLE), ids=str)
+def test_no_numpy_or_numba_warnings_and_no_nan_from_numbers(name):
+    spec = TABLE[name]
+    for dtype in (np.float32, np.float64):
+        x = np.array(SPECIAL_INPUTS, dtype=dtype)
+        params = dict(spec.cases[0])
+        if name == "rrelu":
+            params["training"] = True
+        with warnings.catch_warnings(), np.errstate(all="raise"):
+            warnings.simplefilter("error")
+            y, gx = run_op(name, params, x, np.ones_like(x))
+        finite_in = ~np.isnan(x)
+        assert not np.isnan(y[finite_in]).any(), (name, dtype, y)
+        assert not np.isnan(gx[finite_in]).any(), (name, dtype, gx)
+        assert np.isfinite(gx[finite_in]).all(), (name, dtype, gx)  # finite gradients, also at inf
+
+
+@pytest.mark.parametrize("name", ["relu", "gelu", "hardtanh", "softplus"])
+def test_shapes_views_and_read_only_gradients(name):
+    rng = np.random.default_rng(1)
+    base = rng.standard_normal((4, 6)).astype(np.float32)
+    fn = getattr(F, name)
+    ref = fn(ta.tensor(np.ascontiguousarray(base.T))).numpy()
+    t = ta.tensor(base, requires_grad=True)
+    y = fn(t.T)  # a non-contiguous view
+    np.testing.assert_array_equal(y.numpy(), ref)
+    y.sum().backward()  # sum's backward hands over a read-only broadcast view
+    assert t.grad.shape == (4, 6)
+    assert fn(ta.tensor(2.0)).shape == ()
+    empty = ta.zeros(0, 3, requires_grad=True)
+    fn(empty).sum().backward()
+    assert empty.grad.shape == (0, 3)
+
+
+def test_integer_and_float16_inputs_name_the_dtype():
+    with pytest.raises(TypeError, match=r"relu: .*int64.*\.float\(\)"):
+        F.relu(ta.tensor([1, 2]))
+    with pytest.raises(TypeError, match="gelu: .*float16"):
+        F.gelu(ta.tensor([1.0], dtype=ta.float16))
+
+
+def test_bad_parameters_raise_clear_errors():
+    x = ta.tensor([1.0, -1.0])
+    with pytest.raises(ValueError, match="gelu: approximate must be 'none' or 'tanh'"):
+        F.gelu(x, approximate="erf")
+    with pytest.raises(ValueError, match="hardtanh: min_val"):
+        F.hardtanh(x, min_val=2.0, max_val=1.0)
+    with pytest.raises(ValueError, match="rrelu: lower"):
+        F.rrelu(x, lower=0.5, upper=0.1, training=True)
+    with pytest.raises(ValueError, match="softplus: beta"):
+        F.softplus(x, beta=0.0)
+    with pytest.raises(TypeError, match="threshold: missing"):
+        ta.ops.activations.Threshold.apply(x, threshold=0.5)
+    with pytest.raises(TypeError, match="leaky_relu: unexpected"):
+        ta.ops.activations.LeakyReLU.apply(x, slope=0.1)
+
+
+def test_inplace_writes_into_the_input_when_autograd_does_not_need_it():
+    x = ta.tensor([-1.0, 2.0])
+    out = F.relu(x, inplace=True)
+    assert out is x and x.tolist() == [0.0, 2.0]
+    leaf = ta.tensor([-1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        F.leaky_relu(leaf, inplace=True)
+    mid = leaf * 2.0
+    y = F.elu(mid, inplace=True)  # recorded: a new tensor, the saved input stays intact
+    y.sum().backward()
+    np.testing.assert_allclose(leaf.grad.numpy(), [2 * np.exp(-2.0), 2.0], rtol=1e-6)
+
+
+def test_tensor_methods():
+    x = ta.tensor([-1.0, 0.5], requires_grad=True)
+    np.testing.assert_array_equal(x.relu().numpy(), F.relu(x).numpy())
+    np.testing.assert_array_equal(x.sigmoid().numpy(), F.sigmoid(x).numpy())
+    np.testing.assert_array_equal(x.tanh().numpy(), F.tanh(x).numpy())
+    x.tanh().sum().backward()
+    assert x.grad is not None
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "gelu", "mish", "prelu", "rrelu"])
+def test_threads_give_the_serial_answer(name, monkeypatch):
+    x = np.random.default_rng(3).standard_normal((7, 3, 11)).astype(np.float32)
+    g = np.random.default_rng(4).standard_normal((7, 3, 11)).astype(np.float32)
+    params = {"training": True} if name == "rrelu" else {}
+    ta.manual_seed(0)
+    serial = run_op(name, params, x, g)
+    monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_parallel, "_num_threads", 3)
+    ta.manual_seed(0)
+    threaded = run_op(name, params, x, g)
+    for a, b in zip(serial, threaded):
+        np.testing.assert_array_equal(a, b)
+
+
+_NO_JIT_SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+from activation_golden import check_random, golden, run_op
+G = golden()
+for name in ("relu", "leaky_relu", "elu", "gelu", "softplus", "tanh", "prelu"):
+    for dt in ("float32", "float64"):
+        y, gx = run_op(name, {{}}, G["rand|x|" + dt][:40], G["rand|g|" + dt][:40])
+        check_random(name, 0, dt, y, gx, n=40, rtol_factor=4)
+import numba
+assert numba.config.DISABLE_JIT
+print("ok")
+"""
+
+
+def test_kernels_run_with_numba_jit_disabled():
+    """A student can step through a kernel in a debugger: NUMBA_DISABLE_JIT=1 runs plain Python
+    (numpy fallbacks for exp & co., so compared with 4x rtol)."""
+    tests = str(Path(__file__).parent)
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    root = str(Path(__file__).parents[1])
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    script = _NO_JIT_SCRIPT.format(tests=tests)
+    res = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0 and res.stdout.strip().endswith("ok"), res.stderr[-3000:]

@@ -1,0 +1,121 @@
+"""`ActivationSpec`: the shape of one row of the activation table (ops/activation_table.py).
+
+A spec names an op's forward and backward kernels, its parameters with PyTorch's defaults, what
+it saves for backward (and the bytes per element that costs), the derivative convention at its
+kinks and its limits at +-inf. The Function classes, `F.<name>`, `nn.<Class>`, the API docs and the
+parametrized tests are all generated from specs; `register_activation` (ops/activations.py) adds
+one.
+
+Kernel calling convention (1-D contiguous arrays, outputs preallocated, scalars last):
+    saves="mask":            forward(x, out, mask, *args)   backward(grad_out, mask, grad_in, *args)
+    saves="input"/"output":  forward(x, out, *args)         backward(grad_out, saved, grad_in, *args)
+where `args = spec.args(params)`: `kernel_args(**params)`, or the parameter values in order
+(backward gets no scalars when `backward_args=False`, e.g. the shared `mask_backward`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+INF = math.inf
+REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "<required>"})()
+STANDARD_SAVES = ("mask", "input", "output")
+
+
+def _default_limits(**params: Any) -> tuple:
+    return ((0.0, 0.0), (INF, 1.0))
+
+
+@dataclass(frozen=True)
+class ActivationSpec:
+    """One op. `params` are (name, default) pairs in PyTorch's positional order; a default of
+    REQUIRED makes the parameter mandatory (threshold's `threshold` and `value`)."""
+
+    name: str  # functional name: F.<name>
+    cls: str  # PyTorch class name: the Function and the nn.Module
+    formula: str  # the math, for docs and docstrings
+    forward: Callable  # Numba kernels, calling convention above
+    backward: Callable
+    saves: str = "input"  # "mask" | "input" | "output"; custom ops describe theirs in words
+    params: tuple = ()
+    kernel_args: Callable[..., tuple] | None = None  # params -> kernel scalars
+    backward_args: bool = True  # False: the backward kernel takes no scalars (mask_backward)
+    kink: str = "smooth"  # derivative convention at kinks / boundaries, in words
+    kinks: Callable[..., tuple] | tuple = ()  # x where the derivative jumps (params -> tuple)
+    at_inf: Callable[..., tuple] = _default_limits  # ((y, dy/dx) at -inf, (y, dy/dx) at +inf)
+    inplace: bool = True  # PyTorch's signature has `inplace=`
+    cases: tuple = ({},)  # parameter settings the golden file covers
+    # Test tolerance floors where PyTorch's own result carries absolute rounding error (in
+    # eps(dtype) units): values within atol_eps[0] * eps * (1 + |x|), grads atol_eps[1] * eps * |g|.
+    atol_eps: tuple = (0.0, 0.0)
+    # "value"/"grad": at special points PyTorch's number is known to be off by more than
+    # rounding (see notes), so tests compare with PyTorch's float64 result within rtol instead.
+    inexact_points: tuple = ()
+    notes: str = ""
+    custom: bool = False  # forward/backward are hand-written Function classes (prelu, rrelu)
+
+    def bind(self, params: dict) -> dict:
+        """All parameters with defaults filled in; unknown or missing names raise TypeError."""
+        names = [n for n, _ in self.params]
+        unknown = sorted(set(params) - set(names))
+        if unknown:
+            raise TypeError(f"{self.name}: unexpected parameter(s) {unknown}; it takes {names}")
+        bound = {n: params.get(n, d) for n, d in self.params}
+        missing = [n for n, v in bound.items() if v is REQUIRED]
+        if missing:
+            raise TypeError(f"{self.name}: missing required parameter(s) {missing}")
+        return bound
+
+    def args(self, params: dict) -> tuple:
+        """The scalars passed to both kernels after the arrays."""
+        p = self.bind(params)
+        return self.kernel_args(**p) if self.kernel_args else tuple(float(v) for v in p.values())
+
+    def kink_points(self, params: dict) -> tuple:
+        return self.kinks(**self.bind(params)) if callable(self.kinks) else tuple(self.kinks)
+
+    def limits(self, params: dict) -> tuple:
+        return self.at_inf(**self.bind(params))
+
+    def saved_bytes(self, itemsize: int = 4) -> int | None:
+        """Bytes saved for backward per element (None for custom descriptions)."""
+        return {"mask": 1, "input": itemsize, "output": itemsize}.get(self.saves)
+
+
+TABLE: dict[str, ActivationSpec] = {}
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float) and math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return repr(v)
+
+
+def markdown(table: dict[str, ActivationSpec] | None = None) -> str:
+    """The API reference as a markdown page, generated from the table."""
+    table = TABLE if table is None else table
+    lines = [
+        "# Activations",
+        "",
+        "Generated from `tinygrad_act/ops/activation_table.py` by "
+        "`python tools/gen_activation_docs.py`; do not edit by hand.",
+        "",
+        "| F | nn | saves for backward | bytes/elem (f32) | at the kink | at -inf / +inf |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in table.values():
+        sig = ", ".join(["input"] + [n if d is REQUIRED else f"{n}={_fmt(d)}" for n, d in s.params])
+        (yl, gl), (yr, gr) = s.limits(s.cases[0])
+        where = f" (at {s.cases[0]})" if s.cases[0] else ""
+        nb = s.saved_bytes(4)
+        lines.append(
+            f"| `{s.name}({sig})` | `{s.cls}` | {s.saves} | {nb if nb else 'see notes'} | "
+            f"{s.kink} | y={_fmt(yl)}, y'={_fmt(gl)} / y={_fmt(yr)}, y'={_fmt(gr)}{where} |"
+        )
+    lines += ["", "## Formulas and notes", ""]
+    for s in table.values():
+        lines.append(f"- **{s.name}**: `{s.formula}`." + (f" {s.notes}" if s.notes else ""))
+    return "\n".join(lines) + "\n"
