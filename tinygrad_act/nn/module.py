@@ -54,10 +54,11 @@ class Module:
             )
         for registry in (self._parameters, self._modules, self._buffers):
             registry.pop(name, None)
-        if isinstance(value, Parameter):
-            self._parameters[name] = value
-        elif isinstance(value, Module):
-            self._modules[name] = value
+        if isinstance(value, (Parameter, Module)):
+            # a plain attribute of the same name (e.g. bias=None) would shadow the registry
+            self.__dict__.pop(name, None)
+            registry = self._parameters if isinstance(value, Parameter) else self._modules
+            registry[name] = value
         else:
             object.__setattr__(self, name, value)
 
@@ -165,6 +166,27 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
+    def to(self, dtype: Any) -> Module:
+        """Convert every floating-point parameter and buffer to `dtype`, in place (as torch)."""
+        from .. import dtypes as _dt
+
+        dt = _dt.to_dtype(dtype)
+        if dt.kind != "f":
+            raise TypeError(f"Module.to: only floating-point dtypes are supported, got {dt}")
+        tensors = list(self.parameters()) + [b for _, b in self.named_buffers()]
+        for t in tensors:
+            if t.data.dtype.kind == "f" and t.data.dtype != dt:
+                t.data = t.data.astype(dt)
+                if t.grad is not None:
+                    t.grad.data = t.grad.data.astype(dt)
+        return self
+
+    def float(self) -> Module:
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
     def num_parameters(self) -> int:
         """Total count of trainable numbers."""
         return sum(p.data.size for p in self.parameters())
@@ -251,11 +273,17 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
+        # torch's layout: one line when there is only a one-line extra_repr, else one item a line
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
         kids = [f"({n}): " + repr(m).replace("\n", "\n  ") for n, m in self._modules.items()]
-        head = f"{type(self).__name__}({self.extra_repr()}"
-        if not kids:
+        lines = extra_lines + kids
+        head = f"{type(self).__name__}("
+        if not lines:
             return head + ")"
-        return head + "\n  " + "\n  ".join(kids) + "\n)"
+        if len(extra_lines) == 1 and not kids:
+            return head + extra_lines[0] + ")"
+        return head + "\n  " + "\n  ".join(lines) + "\n)"
 
 
 def _raw(x: Any) -> Any:
