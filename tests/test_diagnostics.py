@@ -335,3 +335,15 @@ def test_epoch_callback_records_each_epoch_of_fit():
     assert mon.history[0].layers["1"].grad_norm is None  # nothing trained before epoch 1
     assert mon.history[2].layers["1"].grad_steps == 4  # 64 / 16 steps, evaluation not counted
     assert mon.history[2].layers["1"].rows == 64
+
+
+def test_measuring_draws_no_random_numbers():
+    """Lessons are deterministic for a seed: a diagnostic pass must not consume the generator
+    (RReLU samples slopes in train mode; measure() runs in eval mode)."""
+    model = nn.Sequential(lin(W4, B4), nn.RReLU(), nn.Dropout(0.5))
+    ta.manual_seed(3)
+    expected = ta.randn(4).data
+    ta.manual_seed(3)
+    st = diagnostics.watch(model).measure(X4)["1"]
+    np.testing.assert_array_equal(ta.randn(4).data, expected)
+    assert not st.blocks_gradient.any()  # eval slope (1/8 + 1/3) / 2 != 0

@@ -97,7 +97,7 @@ def nonzero_sumsq_kernel(g):
 
 def nonzero_sumsq(g: np.ndarray) -> tuple[int, float]:
     """(count of nonzero entries, sum of squares) of any-shape g, in one pass."""
-    if _numba_config.DISABLE_JIT or not _jit_usable(g):
+    if _numba_config.DISABLE_JIT or g.dtype not in _JIT_DTYPES:
         flat = g.ravel().astype(np.float64)
         return int(np.count_nonzero(flat)), float(np.dot(flat, flat))
     n, s = nonzero_sumsq_kernel(np.ascontiguousarray(g).reshape(-1))
@@ -121,13 +121,12 @@ def _count_grad_numpy(g, nz):
     return float(np.einsum("ij,ij->", g64, g64))
 
 
-def _jit_usable(*arrays: np.ndarray) -> bool:
-    return all(a.dtype in (np.float32, np.float64) for a in arrays)
+_JIT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def count_forward(pre, y, near_on, tol, sat_kind, a, b, pos, zero, near, sat) -> None:
     """Add one batch's counts (see the module doc). pre, y: (R, U); counters (U,) int64."""
-    if _numba_config.DISABLE_JIT or not _jit_usable(pre, y) or pre.dtype != y.dtype:
+    if _numba_config.DISABLE_JIT or pre.dtype not in _JIT_DTYPES or pre.dtype != y.dtype:
         _count_forward_numpy(pre, y, near_on, tol, sat_kind, a, b, pos, zero, near, sat)
         return
     pre, y = np.ascontiguousarray(pre), np.ascontiguousarray(y)
@@ -142,6 +141,6 @@ def count_forward(pre, y, near_on, tol, sat_kind, a, b, pos, zero, near, sat) ->
 
 def count_grad(g, nz) -> float:
     """nz += per-unit nonzero counts of g (R, U); returns sum(g^2)."""
-    if _numba_config.DISABLE_JIT or not _jit_usable(g):
+    if _numba_config.DISABLE_JIT or g.dtype not in _JIT_DTYPES:
         return _count_grad_numpy(g, nz)
     return float(count_grad_kernel(np.ascontiguousarray(g), nz, np.empty(g.shape[1])))

@@ -51,6 +51,12 @@ class LayerStats:
         self.positive, self.zero = z.copy(), z.copy()
         self.near_zero = z.copy() if smooth else None
         self.saturated = z.copy() if saturating else None
+        # (kind, a, b) for count_forward: tanh |y| > a; sigmoid y < a or y > b
+        self._sat = (SAT_NONE, 0.0, 0.0)
+        if saturating:
+            m = self.sigmoid_margin
+            tanh = (SAT_ABS, self.tanh_threshold, 0.0)
+            self._sat = tanh if self.kind == "tanh" else (SAT_OUTSIDE, m, 1.0 - m)
 
     def add_batch(
         self, pre: np.ndarray, y: np.ndarray, smooth: bool, saturating: bool
@@ -67,15 +73,8 @@ class LayerStats:
             )
         self.rows += pre.shape[0]
         before = self.positive.copy()
-        sat_kind, a, b = SAT_NONE, 0.0, 0.0
-        if self.saturated is not None:
-            if self.kind == "tanh":
-                sat_kind, a = SAT_ABS, self.tanh_threshold
-            else:
-                sat_kind, a, b = SAT_OUTSIDE, self.sigmoid_margin, 1.0 - self.sigmoid_margin
-        near_on = self.near_zero is not None
         count_forward(
-            pre, y, near_on, self.sparsity_tol, sat_kind, a, b,
+            pre, y, self.near_zero is not None, self.sparsity_tol, *self._sat,
             self.positive, self.zero, self.near_zero, self.saturated,
         )  # fmt: skip
         return self.positive - before
