@@ -112,10 +112,12 @@ def main() -> None:
     ap.add_argument("--act", nargs="+", default=["relu", "gelu", "tanh"], choices=sorted(ACTS))
     ap.add_argument("--steps", type=int, default=50, help="training steps per round")
     ap.add_argument("--rounds", type=int, default=40)
+    ap.add_argument("--blas-threads", type=int, default=1, help="1, as the lessons and tests use")
     args = ap.parse_args()
+    ta.set_blas_threads(args.blas_threads)
     X, y, _, _ = data.load_mnist1d()
     X = X.astype(np.float32)
-    print(f"threads: {ta.get_num_threads()}")
+    print(f"kernel threads: {ta.get_num_threads()}, BLAS threads: {args.blas_threads}")
     for act in args.act:
         bench(act, X, y, args.steps, args.rounds)
 
