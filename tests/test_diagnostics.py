@@ -347,3 +347,16 @@ def test_measuring_draws_no_random_numbers():
     st = diagnostics.watch(model).measure(X4)["1"]
     np.testing.assert_array_equal(ta.randn(4).data, expected)
     assert not st.blocks_gradient.any()  # eval slope (1/8 + 1/3) / 2 != 0
+
+
+def test_prelu_with_channel_slopes_on_3d_inputs():
+    """PReLU's slopes follow dim 1 (channels) while units are the last axis: the gradient check
+    must use the channel slopes. Channel 1 has slope 0, so there only x > 0 passes gradient."""
+    act = nn.PReLU(num_parameters=3)
+    act.weight.data[1] = 0.0
+    X = np.random.default_rng(0).standard_normal((5, 3, 4)).astype(np.float32)
+    st = diagnostics.watch(nn.Sequential(act)).measure(X)["0"]
+    assert (st.n_units, st.rows) == (4, 15)
+    channel = np.arange(3)[None, :, None]
+    np.testing.assert_array_equal(st.passing, ((X > 0) | (channel != 1)).sum(axis=(0, 1)))
+    np.testing.assert_array_equal(st.positive, (X > 0).sum(axis=(0, 1)))

@@ -115,6 +115,7 @@ class ActivationMonitor:
             # an in-place activation (inplace=True, under no_grad) overwrote its input: use the copy
             pre = self._pre_copy.pop(name) if name in self._pre_copy else pre_t.data
             y = output.data
+            pre_full = pre  # original shape: PReLU's slopes follow dim 1, not the last axis
             if pre.shape != y.shape:
                 raise MonitorError(
                     f"ActivationMonitor: layer {name!r} ({type(module).__name__}) maps input shape "
@@ -126,10 +127,10 @@ class ActivationMonitor:
                 y = y.reshape(pre.shape)
             st = self._target[name]
             batch_pos = st.add_batch(pre, y, smooth, saturating)
-            ndim = pre_t.data.ndim
+            ndim = pre_full.ndim
             passing = _kinds.passing_counts_fast(module, kind, batch_pos, pre.shape[0], ndim)
             if passing is None and measuring:
-                passing = _kinds.passing_counts_generic(module, pre)
+                passing = _kinds.passing_counts_generic(module, pre_full)
             if passing is not None:
                 st.add_passing(passing)
             if measuring:

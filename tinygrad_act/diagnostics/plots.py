@@ -86,9 +86,12 @@ def preactivation_histograms(src: Any, path: str | os.PathLike, bins: int = 60) 
             ax.hist(v, bins=bins, color="#1f77b4", alpha=0.85)
         ax.axvline(0.0, color="k", lw=1)
         neg = float(np.mean(v <= 0)) if v.size else float("nan")
+        # "never positive" and "no gradient" differ for leaky ReLU/PReLU: show both
+        nograd = st.no_gradient
+        ng = "" if nograd is None else f", no gradient {100 * float(np.mean(nograd)):.0f}%"
         ax.set_title(
-            f"layer {n} ({st.kind})\n{100 * neg:.0f}% of pre <= 0, "
-            f"{100 * st.dead_fraction:.0f}% units dead",
+            f"layer {n} ({st.kind}): {100 * neg:.0f}% of pre <= 0\n"
+            f"units never positive {100 * st.dead_fraction:.0f}%{ng}",
             fontsize=9,
         )
         ax.set_xlabel("pre-activation")
@@ -108,7 +111,7 @@ def dead_fraction(monitor: Any, path: str | os.PathLike) -> str:
     ax.set_ylim(-3, 103)
     ax.set_xlabel("epoch")
     ax.set_ylabel("dead units (%)")
-    ax.set_title("units with pre <= 0 on every input")
+    ax.set_title("dead units: pre <= 0 on every input")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return _save(fig, path)
@@ -133,10 +136,11 @@ def activity_heatmap(monitor: Any, path: str | os.PathLike, layers: Any = None) 
             interpolation="nearest",
         )
         dead = int(np.sum(m[:, -1] == 0))
-        ax.set_title(f"layer {n}: {dead}/{m.shape[0]} dead at end", fontsize=9)
+        ax.set_title(f"layer {n}: {dead}/{m.shape[0]} never positive at end", fontsize=9)
         ax.set_xlabel("epoch")
     axes[0][0].set_ylabel("unit")
-    fig.colorbar(im, ax=axes[0].tolist(), label="activity (red = dead)")
+    label = "activity = fraction of inputs with pre > 0; red: 0"
+    fig.colorbar(im, ax=axes[0].tolist(), label=label)
     return _save(fig, path)
 
 
