@@ -69,9 +69,10 @@ def check_close(what: str, ours, ref, rtol: float, atol=0.0, x=None) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         at = f" at x={x.flat[i]!r}" if x is not None else f" at index {i}"
+        tol = np.broadcast_to(atol, ref.shape).flat[i]
         raise AssertionError(
             f"{what}: {int(bad.sum())} of {bad.size} differ{at}: ours {ours.flat[i]!r}, "
-            f"reference {ref.flat[i]!r} (rtol {rtol}, atol {np.broadcast_to(atol, ref.shape).flat[i]})"
+            f"reference {ref.flat[i]!r} (rtol {rtol}, atol {tol})"
         )
 
 
@@ -103,5 +104,7 @@ def check_random(name: str, ci: int, dt: str, y, gx, n: int | None = None, rtol_
     key = f"{name}|{ci}|{dt}"
     eps = np.finfo(x.dtype).eps
     rtol = RTOL[dt] * rtol_factor
-    check_close(f"{key} value", y, G[key + "|y"][:n], rtol, spec.atol_eps[0] * eps * (1 + abs(x)), x)
+    check_close(
+        f"{key} value", y, G[key + "|y"][:n], rtol, spec.atol_eps[0] * eps * (1 + abs(x)), x
+    )
     check_close(f"{key} grad", gx, G[key + "|gx"][:n], rtol, spec.atol_eps[1] * eps * abs(g), x)

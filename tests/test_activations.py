@@ -57,7 +57,9 @@ def test_special_points_and_kinks_match_pytorch_exactly(case):
             ref = G[f"{key}|{field}_ref64"]
             check_close(f"{key} {what}", ours, ref, RTOL[dt], x=pts)
         else:
-            check_exact(f"{key} {what}", ours, (G[f"{key}|{field}_vec"], G[f"{key}|{field}_sca"]), pts)
+            check_exact(
+                f"{key} {what}", ours, (G[f"{key}|{field}_vec"], G[f"{key}|{field}_sca"]), pts
+            )
     check_zero_signs(f"{key} value", y, G[key + "|y_vec"], pts)
 
 

@@ -27,7 +27,9 @@ class _Activation(Module):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__()
         spec = TABLE[self._op]
-        names = [n for n, _ in spec.params if n != "training"] + (["inplace"] if spec.inplace else [])
+        names = [n for n, _ in spec.params if n != "training"] + (
+            ["inplace"] if spec.inplace else []
+        )
         defaults = dict(spec.params, inplace=False)
         if len(args) > len(names):
             raise TypeError(f"{type(self).__name__}() takes at most {len(names)} arguments {names}")

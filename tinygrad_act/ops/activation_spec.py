@@ -7,8 +7,8 @@ parametrized tests are all generated from specs; `register_activation` (ops/acti
 one.
 
 Kernel calling convention (1-D contiguous arrays, outputs preallocated, scalars last):
-    saves="mask":            forward(x, out, mask, *args)   backward(grad_out, mask, grad_in, *args)
-    saves="input"/"output":  forward(x, out, *args)         backward(grad_out, saved, grad_in, *args)
+    saves="mask":            forward(x, out, mask, *args)  backward(grad_out, mask, grad_in, *args)
+    saves="input"/"output":  forward(x, out, *args)        backward(grad_out, saved, grad_in, *args)
 where `args = spec.args(params)`: `kernel_args(**params)`, or the parameter values in order
 (backward gets no scalars when `backward_args=False`, e.g. the shared `mask_backward`).
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 INF = math.inf
@@ -56,6 +56,9 @@ class ActivationSpec:
     inexact_points: tuple = ()
     notes: str = ""
     custom: bool = False  # forward/backward are hand-written Function classes (prelu, rrelu)
+    inputs: tuple = ("input",)  # tensor arguments (prelu: input, weight)
+    bytes_note: str = ""  # bytes saved per element, in words, for custom ops
+    _args_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def bind(self, params: dict) -> dict:
         """All parameters with defaults filled in; unknown or missing names raise TypeError."""
@@ -70,9 +73,17 @@ class ActivationSpec:
         return bound
 
     def args(self, params: dict) -> tuple:
-        """The scalars passed to both kernels after the arrays."""
+        """The scalars passed to both kernels after the arrays (cached: ops call this on every
+        forward, and at 4K elements microseconds matter)."""
+        key = tuple(params.items())
+        hit = self._args_cache.get(key) if 0.0 not in params.values() else None  # -0.0 == 0.0
+        if hit is not None:
+            return hit
         p = self.bind(params)
-        return self.kernel_args(**p) if self.kernel_args else tuple(float(v) for v in p.values())
+        out = self.kernel_args(**p) if self.kernel_args else tuple(float(v) for v in p.values())
+        if len(self._args_cache) < 256:
+            self._args_cache[key] = out
+        return out
 
     def kink_points(self, params: dict) -> tuple:
         return self.kinks(**self.bind(params)) if callable(self.kinks) else tuple(self.kinks)
@@ -94,6 +105,9 @@ def _fmt(v: Any) -> str:
     return repr(v)
 
 
+_SAVES_TEXT = {"mask": "bool mask", "input": "input x", "output": "output y"}
+
+
 def markdown(table: dict[str, ActivationSpec] | None = None) -> str:
     """The API reference as a markdown page, generated from the table."""
     table = TABLE if table is None else table
@@ -101,21 +115,43 @@ def markdown(table: dict[str, ActivationSpec] | None = None) -> str:
         "# Activations",
         "",
         "Generated from `tinygrad_act/ops/activation_table.py` by "
-        "`python tools/gen_activation_docs.py`; do not edit by hand.",
+        "`python tools/gen_activation_docs.py > docs/activations.md`; do not edit by hand.",
+        "Every op is `F.<name>`, an `nn.<Class>` module and a `Function` in "
+        "`tinygrad_act.ops.activations`;",
+        "its kernels live in `tinygrad_act/kernels/activations*.py`. Values and gradients match "
+        "PyTorch 2.x",
+        "(tests/golden/activations.npz), exactly at the kinks.",
         "",
-        "| F | nn | saves for backward | bytes/elem (f32) | at the kink | at -inf / +inf |",
-        "|---|---|---|---|---|---|",
+        "| F | nn | saves for backward | bytes/elem (f32) | kinks | derivative at the kink "
+        "| (y, y') at -inf / +inf |",
+        "|---|---|---|---|---|---|---|",
     ]
     for s in table.values():
-        sig = ", ".join(["input"] + [n if d is REQUIRED else f"{n}={_fmt(d)}" for n, d in s.params])
+        args = list(s.inputs) + [n if d is REQUIRED else f"{n}={_fmt(d)}" for n, d in s.params]
         (yl, gl), (yr, gr) = s.limits(s.cases[0])
         where = f" (at {s.cases[0]})" if s.cases[0] else ""
-        nb = s.saved_bytes(4)
+        nb = s.bytes_note or str(s.saved_bytes(4))
+        kinks = ", ".join(_fmt(k) for k in s.kink_points(s.cases[0])) or "-"
         lines.append(
-            f"| `{s.name}({sig})` | `{s.cls}` | {s.saves} | {nb if nb else 'see notes'} | "
-            f"{s.kink} | y={_fmt(yl)}, y'={_fmt(gl)} / y={_fmt(yr)}, y'={_fmt(gr)}{where} |"
+            f"| `{s.name}({', '.join(args)})` | `{s.cls}` | {_SAVES_TEXT.get(s.saves, s.saves)} "
+            f"| {nb} | {kinks} | {s.kink} | ({_fmt(yl)}, {_fmt(gl)}) / ({_fmt(yr)}, {_fmt(gr)})"
+            f"{where} |"
         )
     lines += ["", "## Formulas and notes", ""]
     for s in table.values():
         lines.append(f"- **{s.name}**: `{s.formula}`." + (f" {s.notes}" if s.notes else ""))
+    lines += [
+        "",
+        "## Adding an activation",
+        "",
+        "Write a forward and a backward kernel (top-level `@njit` functions over 1-D arrays, "
+        "outputs passed in; see `kernels/activations.py`), then:",
+        "",
+        "```python",
+        "from tinygrad_act.ops.activations import ActivationSpec, register_activation",
+        'register_activation(ActivationSpec(name="my_act", cls="MyAct", formula="...", '
+        'forward=my_forward, backward=my_backward, saves="input"))',
+        "F.my_act(x); nn.MyAct()",
+        "```",
+    ]
     return "\n".join(lines) + "\n"

@@ -15,13 +15,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
+from ..kernels import _parallel
 from ..kernels import activations as K
 from ..kernels._parallel import launch
 from ..random import default_generator
 from .activation_spec import STANDARD_SAVES, TABLE, ActivationSpec
 from .activation_table import BUILTIN
 
-__all__ = ["Activation", "PReLU", "RReLU", "function_for", "register_activation"]
+__all__ = [
+    "Activation",
+    "ActivationSpec",
+    "PReLU",
+    "RReLU",
+    "function_for",
+    "register_activation",
+]
 
 
 def as_kernel_input(op: str, x: np.ndarray) -> np.ndarray:
@@ -29,17 +37,31 @@ def as_kernel_input(op: str, x: np.ndarray) -> np.ndarray:
 
     Read-only arrays are copied: Numba compiles a separate kernel for them.
     """
-    if x.dtype not in (np.float32, np.float64):
+    if x.dtype.char not in "fd":
         hint = "call .float() first" if x.dtype.kind in "iub" else "use float32 or float64"
         raise TypeError(f"{op}: needs a float32 or float64 tensor, got {x.dtype}; {hint}")
+    flags = x.flags
+    if flags.c_contiguous and flags.writeable:
+        return x.reshape(-1)
     flat = np.ascontiguousarray(x).reshape(-1)
     return flat if flat.flags.writeable else flat.copy()
 
 
 def as_kernel_grad(grad: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """An incoming gradient as a writable contiguous 1-D array of `dtype` (it may be a view)."""
+    flags = grad.flags
+    if grad.dtype == dtype and flags.c_contiguous and flags.writeable:
+        return grad.reshape(-1)
     flat = np.ascontiguousarray(grad, dtype=dtype).reshape(-1)
     return flat if flat.flags.writeable else flat.copy()
+
+
+def run(kernel, arrays: tuple, args: tuple) -> None:
+    """launch(), with the small-input case (one thread) first and cheapest."""
+    if arrays[0].size < _parallel.PARALLEL_THRESHOLD:
+        kernel(*arrays, *args)
+    else:
+        launch(kernel, arrays, args)
 
 
 class Activation(Function):
@@ -50,18 +72,16 @@ class Activation(Function):
     @classmethod
     def forward(cls, ctx, x, **params):
         spec = cls.spec
-        flat = as_kernel_input(spec.name, np.asarray(x))
         args = spec.args(params)
+        flat = as_kernel_input(spec.name, x if type(x) is np.ndarray else np.asarray(x))
         out = np.empty_like(flat)
-        need = ctx.needs_input_grad[0]
         if spec.saves == "mask":
-            mask = np.empty(flat.shape, dtype=np.bool_)
-            launch(spec.forward, (flat, out, mask), args)
-            saved = mask
+            saved = np.empty(flat.shape, dtype=np.bool_)
+            run(spec.forward, (flat, out, saved), args)
         else:
-            launch(spec.forward, (flat, out), args)
+            run(spec.forward, (flat, out), args)
             saved = flat if spec.saves == "input" else out
-        if need:
+        if ctx.needs_input_grad[0]:
             ctx.save_for_backward(saved)
             ctx.args = args if spec.backward_args else ()
             ctx.params, ctx.shape, ctx.dtype = params, np.shape(x), flat.dtype
@@ -72,7 +92,7 @@ class Activation(Function):
         (saved,) = ctx.saved_tensors
         g = as_kernel_grad(grad, ctx.dtype)
         grad_in = np.empty_like(g)
-        launch(cls.spec.backward, (g, saved, grad_in), ctx.args)
+        run(cls.spec.backward, (g, saved, grad_in), ctx.args)
         return grad_in.reshape(ctx.shape)
 
     @classmethod
@@ -143,9 +163,7 @@ class RReLU(Function):
     @staticmethod
     def forward(ctx, x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False):
         if lower > upper:
-            raise ValueError(
-                f"rrelu: lower ({lower}) must be <= upper ({upper}); swap the bounds"
-            )
+            raise ValueError(f"rrelu: lower ({lower}) must be <= upper ({upper}); swap the bounds")
         x = np.asarray(x)
         flat = as_kernel_input("rrelu", x)
         out = np.empty_like(flat)
