@@ -176,8 +176,10 @@ def test_deep_narrow_network_built_to_be_constant_is_born_dead():
     assert not dead.last_hidden_dead  # later layers see a constant 0 -> pre = bias 1 > 0
     last = diagnostics.born_dead(deep_narrow(10, dead_at=9), X)
     assert last.constant and last.last_hidden_dead
+    assert dead.has_dead_layer and not alive.has_dead_layer
     flat = diagnostics.born_dead(deep_narrow(10, zero_at=3), X)
     assert flat.constant and flat.dead_layers == []  # constant without a dead layer
+    assert not flat.has_dead_layer
 
 
 def test_died_and_revived_units_across_epochs():

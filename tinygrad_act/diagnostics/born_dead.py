@@ -7,7 +7,12 @@ for all inputs and no gradient reaches the layers before. Two checks, over the i
     constant    : output_spread = max_j (max_n out[n, j] - min_n out[n, j]) <= atol
     dead_layers : watched activation layers whose every unit has pre <= 0 on every input
 
-A fully dead layer implies a constant output; a constant output can also have other causes.
+A fully dead layer implies a constant output; a constant output can also have other causes. The
+common one is a vanishing signal: PyTorch's default Linear init (Var w = 1/(3 fan_in)) shrinks the
+signal about 6x per ReLU layer, so a 50-layer net maps every input to bit-identical outputs (in
+float32 and float64) with no dead layer at all. Use `has_dead_layer` for Lu et al.'s notion (a
+layer that outputs 0 everywhere), `constant` for "the function is flat", and He init
+(nn.init.kaiming_normal_) when you want the two to coincide.
 """
 
 from __future__ import annotations
@@ -32,6 +37,11 @@ class BornDead:
     spread: float  # max over outputs of (max - min over inputs)
     dead_layers: list  # names of activation layers with every unit never positive
     dead_fractions: dict  # name -> fraction of never-positive units
+
+    @property
+    def has_dead_layer(self) -> bool:
+        """Some watched layer has every unit never positive (so the output is constant)."""
+        return bool(self.dead_layers)
 
     @property
     def last_hidden_dead(self) -> bool:
