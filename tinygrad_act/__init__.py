@@ -9,7 +9,7 @@ x.grad
 
 from __future__ import annotations
 
-from . import data, functional, nn, optim, train
+from . import data, diagnostics, functional, nn, optim, train
 from ._blas import set_blas_threads
 from .autograd import Context, Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
@@ -45,6 +45,7 @@ __all__ = [
     "bool_",
     "cat",
     "data",
+    "diagnostics",
     "double",
     "enable_grad",
     "float16",
