@@ -207,3 +207,25 @@ def test_kernels_run_as_plain_python():
         outs.append((losses, g))
     np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-14)
     np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-14, atol=1e-15)
+
+
+def test_threaded_losses_equal_serial(monkeypatch):
+    from tinygrad_act.kernels import _parallel
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((501, 7)).astype(np.float32)
+    t = rng.integers(0, 7, 501)
+
+    def run():
+        v = ta.tensor(x, requires_grad=True)
+        loss = F.cross_entropy(v, ta.tensor(t), label_smoothing=0.1)
+        loss = loss + F.nll_loss(v, ta.tensor(t), reduction="sum")
+        loss.backward()
+        return loss.numpy(), v.grad.numpy()
+
+    serial = run()
+    monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_parallel, "_num_threads", 2)
+    threaded = run()
+    np.testing.assert_array_equal(serial[0], threaded[0])
+    np.testing.assert_array_equal(serial[1], threaded[1])

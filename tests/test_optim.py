@@ -234,3 +234,46 @@ def test_kernels_run_as_plain_python():
     np.testing.assert_array_equal(sgd(K.sgd_step), sgd(K.sgd_step.py_func))
     np.testing.assert_array_equal(adam(K.adam_step), adam(K.adam_step.py_func))
     assert not np.array_equal(sgd(K.sgd_step), start)
+
+
+def test_training_step_runs_with_numba_jit_disabled():
+    # a student stepping through a kernel in a debugger runs everything as plain Python
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, tinygrad_act as ta\n"
+        "from tinygrad_act import nn, optim\n"
+        "import tinygrad_act.functional as F\n"
+        "m = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Dropout(0.1), nn.Linear(8, 3))\n"
+        "x, y = ta.randn(16, 2), ta.tensor(np.arange(16) % 3)\n"
+        "sgd = optim.SGD(m.parameters(), lr=0.1, momentum=0.9)\n"
+        "for opt in (sgd, optim.AdamW(m.parameters())):\n"
+        "    out = m(x)\n"
+        "    loss = (F.cross_entropy(out, y, label_smoothing=0.1) + F.mse_loss(out, out * 0)\n"
+        "            + F.binary_cross_entropy_with_logits(out, out.detach() * 0)\n"
+        "            + F.nll_loss(F.log_softmax(out, 1), y))\n"
+        "    opt.zero_grad(); loss.backward(); opt.step()\n"
+        "    assert np.isfinite(loss.item())\n"
+    )
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam])
+def test_threaded_update_equals_serial(cls, monkeypatch):
+    from tinygrad_act.kernels import _parallel
+
+    def run():
+        p = nn.Parameter(np.linspace(-1, 1, 1001, dtype=np.float32))
+        opt = cls([p], lr=0.1, **({"momentum": 0.9} if cls is optim.SGD else {}))
+        for k in range(3):
+            p.grad = ta.tensor(np.cos(np.arange(1001) * (k + 1)).astype(np.float32))
+            opt.step()
+        return p.data
+
+    serial = run()
+    monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(_parallel, "_num_threads", 2)
+    np.testing.assert_array_equal(serial, run())
