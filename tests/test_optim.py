@@ -277,3 +277,21 @@ def test_threaded_update_equals_serial(cls, monkeypatch):
     monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(_parallel, "_num_threads", 2)
     np.testing.assert_array_equal(serial, run())
+
+
+def test_step_accepts_a_closure_like_torch():
+    lin = nn.Linear(2, 1)
+    opt = optim.SGD(lin.parameters(), lr=0.1)
+    X, Y = ta.randn(4, 2), ta.randn(4, 1)
+
+    def closure():
+        opt.zero_grad()
+        loss = F.mse_loss(lin(X), Y)
+        loss.backward()
+        return loss
+
+    first = opt.step(closure)
+    with ta.no_grad():  # the closure still builds its graph (torch runs it under enable_grad)
+        second = opt.step(closure)
+    assert second.item() < first.item()
+    assert opt.step() is None

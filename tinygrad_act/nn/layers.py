@@ -66,8 +66,9 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         w = self.weight
-        shape = getattr(input, "shape", None)
-        if shape is None or not shape or shape[-1] != self.in_features:
+        if not isinstance(input, Tensor) or not input.data.ndim:
+            self._bad_input(input)
+        if input.data.shape[-1] != self.in_features:
             self._bad_input(input)
         if input.data.dtype != w.data.dtype:
             raise TypeError(

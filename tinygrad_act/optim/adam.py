@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -53,8 +53,13 @@ class Adam(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self) -> None:
-        """Update every parameter that has a gradient, in place."""
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient, in place.
+
+        closure: optional function that re-evaluates the model and returns the loss (as in
+        torch); it runs with gradients enabled and its loss is returned.
+        """
+        loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr = float(group["lr"])
             beta1, beta2 = (float(b) for b in group["betas"])
@@ -96,6 +101,7 @@ class Adam(Optimizer):
                         bc2_sqrt,
                     ),
                 )
+        return loss
 
 
 class AdamW(Adam):

@@ -8,11 +8,12 @@ hyperparameters (defaults filled in), and `state`, a dict from parameter to its 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
+from ..autograd import enable_grad
 from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
@@ -75,8 +76,15 @@ class Optimizer:
                 elif p.grad is not None:
                     p.grad.data[...] = 0
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         raise NotImplementedError
+
+    @staticmethod
+    def _closure_loss(closure: Callable[[], Any] | None) -> Any:
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
 
     # ---- state_dict --------------------------------------------------------------------------
     def state_dict(self) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -51,8 +51,13 @@ class SGD(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self) -> None:
-        """Update every parameter that has a gradient, in place."""
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient, in place.
+
+        closure: optional function that re-evaluates the model and returns the loss (as in
+        torch); it runs with gradients enabled and its loss is returned.
+        """
+        loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, momentum = float(group["lr"]), float(group["momentum"])
             args = (
@@ -79,3 +84,4 @@ class SGD(Optimizer):
                 else:
                     buf = data  # unused by the kernel when momentum == 0
                 launch(K.sgd_step, (data, grad, buf), scalars=(*args, first))
+        return loss
