@@ -153,14 +153,18 @@ def _skip_empty(op: str, tensor: Tensor) -> bool:
     return False
 
 
+def _xavier_std(op: str, tensor: Tensor, gain: float) -> float:
+    """gain * sqrt(2 / (fan_in + fan_out)): the compromise between forward and backward scale."""
+    _check(op, tensor)
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return gain * math.sqrt(2.0 / float(fan_in + fan_out))
+
+
 def xavier_uniform_(
     tensor: Tensor, gain: float = 1.0, generator: np.random.Generator | None = None
 ) -> Tensor:
     """Glorot & Bengio 2010: U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
-    _check("xavier_uniform_", tensor)
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    a = math.sqrt(3.0) * std  # a uniform on [-a, a] has std a / sqrt(3)
+    a = math.sqrt(3.0) * _xavier_std("xavier_uniform_", tensor, gain)  # U(-a, a): std a/sqrt(3)
     return uniform_(tensor, -a, a, generator)
 
 
@@ -168,10 +172,7 @@ def xavier_normal_(
     tensor: Tensor, gain: float = 1.0, generator: np.random.Generator | None = None
 ) -> Tensor:
     """Glorot & Bengio 2010: N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out))."""
-    _check("xavier_normal_", tensor)
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return normal_(tensor, 0.0, std, generator)
+    return normal_(tensor, 0.0, _xavier_std("xavier_normal_", tensor, gain), generator)
 
 
 def kaiming_uniform_(

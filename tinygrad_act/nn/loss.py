@@ -15,6 +15,13 @@ class _Loss(Module):
         L.check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
+    def _optional_buffer(self, name: str, t: Tensor | None) -> None:
+        """Class weights are state (saved in state_dict, like torch's buffers) when given."""
+        if t is not None:
+            self.register_buffer(name, t)
+        else:
+            object.__setattr__(self, name, None)
+
 
 class CrossEntropyLoss(_Loss):
     """F.cross_entropy as a module: logits (N, C), integer targets (N,)."""
@@ -27,10 +34,7 @@ class CrossEntropyLoss(_Loss):
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(reduction)
-        if weight is not None:
-            self.register_buffer("weight", weight)
-        else:
-            self.weight = None
+        self._optional_buffer("weight", weight)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
@@ -52,10 +56,7 @@ class NLLLoss(_Loss):
         self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"
     ) -> None:
         super().__init__(reduction)
-        if weight is not None:
-            self.register_buffer("weight", weight)
-        else:
-            self.weight = None
+        self._optional_buffer("weight", weight)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
@@ -82,11 +83,8 @@ class BCEWithLogitsLoss(_Loss):
         pos_weight: Tensor | None = None,
     ) -> None:
         super().__init__(reduction)
-        for name, t in (("weight", weight), ("pos_weight", pos_weight)):
-            if t is not None:
-                self.register_buffer(name, t)
-            else:
-                object.__setattr__(self, name, None)
+        self._optional_buffer("weight", weight)
+        self._optional_buffer("pos_weight", pos_weight)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
         return L.binary_cross_entropy_with_logits(
