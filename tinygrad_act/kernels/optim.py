@@ -29,13 +29,19 @@ def sgd_step(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, 
     g = g + weight_decay * p
     buf = g on the first step, else momentum * buf + (1 - dampening) * g
     g = g + momentum * buf (nesterov) or buf;  p = p - lr * g
-    `buf` is ignored when momentum == 0. Loop-invariant choices are folded into coefficients
-    (weight_decay 0 adds exactly 0; a first step uses momentum 0 and dampening 0 on a zero
-    buffer) so that the loop has no branches and LLVM vectorizes it.
+    `buf` is ignored when momentum == 0. The common settings get loops of their own; in the
+    general loop the options become coefficients (weight_decay 0 adds exactly 0; a first step
+    uses momentum 0 and dampening 0 on a zero buffer), so that no loop branches and LLVM
+    vectorizes each one.
     """
     T = param.dtype.type
     neg_lr, wd, sg = T(-lr), T(weight_decay), T(sign)
+    plain = weight_decay == 0.0 and sign == 1.0
     if momentum == 0.0:
+        if plain:
+            for i in range(param.shape[0]):
+                param[i] = T(_fma(grad[i], neg_lr, param[i]))
+            return
         for i in range(param.shape[0]):
             p = param[i]
             g = T(_fma(p, wd, grad[i] * sg))
@@ -43,6 +49,12 @@ def sgd_step(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, 
         return
     mom = T(momentum)
     keep = T(0.0) if first_step else mom  # torch's rule: the first buffer is the gradient itself
+    if plain and dampening == 0.0 and not nesterov:
+        for i in range(param.shape[0]):
+            b = grad[i] + buf[i] * keep  # fma(g, 1, x) is the correctly rounded g + x
+            buf[i] = b
+            param[i] = T(_fma(b, neg_lr, param[i]))
+        return
     damp1 = T(1.0) if first_step else T(1.0 - dampening)
     for i in range(param.shape[0]):
         p = param[i]
@@ -91,6 +103,16 @@ def adam_step(
     coef = w1 if small else w1 - T(1.0)
     b2, c2 = T(beta2), T(1.0 - beta2)
     bc2, e, neg_step = T(bias_correction2_sqrt), T(eps), T(-step_size)
+    if small and weight_decay == 0.0 and sign == 1.0 and not amsgrad:  # the usual case
+        for i in range(param.shape[0]):
+            g = grad[i]
+            m = exp_avg[i]
+            m = T(_fma(w1, g - m, m))
+            exp_avg[i] = m
+            v = T(_fma(c2 * g, g, exp_avg_sq[i] * b2))
+            exp_avg_sq[i] = v
+            param[i] = param[i] + (neg_step * m) / (math.sqrt(v) / bc2 + e)
+        return
     for i in range(param.shape[0]):
         p = param[i] * decay
         g = T(_fma(p, wd, grad[i] * sg))
