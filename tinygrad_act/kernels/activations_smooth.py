@@ -53,18 +53,15 @@ def elu_backward(grad_out, x, grad_in, alpha, scale, input_scale):
 @kernel
 def softplus_forward(x, out, beta, threshold):
     """out = log(1 + exp(beta*x)) / beta, or x where beta*x > threshold (PyTorch's switch to
-    linear). Computed as (max(z, 0) + log1p(exp(-|z|))) / beta, z = beta*x, which never overflows.
+    linear). log(1 + exp(z)) is computed as max(z, 0) + log1p(exp(-|z|)), which never overflows.
     """
     T = x.dtype.type
-    zero = T(0)
     b = T(beta)
     th = T(threshold)
     for i in range(x.shape[0]):
         v = x[i]
         z = v * b
-        m = z if z > zero else zero
-        y = (m + fm.log1p(fm.exp(-abs(z)))) / b
-        out[i] = v if z > th else y
+        out[i] = v if z > th else fm.log1p_exp(z) / b
 
 
 @kernel
@@ -229,8 +226,9 @@ def gelu_backward(grad_out, x, grad_in, tanh_approx):
         for i in range(x.shape[0]):
             v = x[i]
             g = grad_out[i]
-            cdf = half * (one + fm.erf(v * rsqrt2))
-            pdf = rsqrt2pi * fm.exp(v * v * -half)
+            e, gauss = fm.erf_gauss(v * rsqrt2)  # gauss = exp(-x^2 / 2), the same exp as erf's
+            cdf = half * (one + e)
+            pdf = rsqrt2pi * gauss
             r = g * (cdf + v * pdf)
             r = g if v == inf else r
             grad_in[i] = g * zero if v == -inf else r

@@ -19,11 +19,12 @@ import numpy as np
 from ..autograd import is_grad_enabled
 from ..tensor import Tensor
 from .activation_spec import TABLE
-from .activations import PReLU, function_for
+from .activations import _FUNCTIONS, PReLU, function_for
 
 
 def apply_activation(name: str, input, inplace: bool, *args, **params) -> Tensor:
-    fn = function_for(name)
+    """Run activation `name` on `input`, in place if asked and safe (see the module docstring)."""
+    fn = _FUNCTIONS.get(name) or function_for(name)
     if not inplace:
         return fn.apply(input, *args, **params)
     if not isinstance(input, Tensor):

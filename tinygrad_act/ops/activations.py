@@ -56,14 +56,6 @@ def as_kernel_grad(grad: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return flat if flat.flags.writeable else flat.copy()
 
 
-def run(kernel, arrays: tuple, args: tuple) -> None:
-    """launch(), with the small-input case (one thread) first and cheapest."""
-    if arrays[0].size < _parallel.PARALLEL_THRESHOLD:
-        kernel(*arrays, *args)
-    else:
-        launch(kernel, arrays, args)
-
-
 class Activation(Function):
     """Generic elementwise activation driven by `spec` (an ActivationSpec)."""
 
@@ -73,26 +65,35 @@ class Activation(Function):
     def forward(cls, ctx, x, **params):
         spec = cls.spec
         args = spec.args(params)
-        flat = as_kernel_input(spec.name, x if type(x) is np.ndarray else np.asarray(x))
+        if type(x) is not np.ndarray:
+            x = np.asarray(x)
+        flat = as_kernel_input(spec.name, x)
         out = np.empty_like(flat)
+        arrays = (flat, out)
         if spec.saves == "mask":
             saved = np.empty(flat.shape, dtype=np.bool_)
-            run(spec.forward, (flat, out, saved), args)
+            arrays = (flat, out, saved)
         else:
-            run(spec.forward, (flat, out), args)
             saved = flat if spec.saves == "input" else out
+        if flat.size < _parallel.PARALLEL_THRESHOLD:  # launch()'s serial case, inlined: 4K
+            spec.forward(*arrays, *args)  # elements take ~10 us in all, so calls count
+        else:
+            launch(spec.forward, arrays, args)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(saved)
             ctx.args = args if spec.backward_args else ()
-            ctx.params, ctx.shape, ctx.dtype = params, np.shape(x), flat.dtype
-        return out.reshape(np.shape(x))
+            ctx.params, ctx.shape, ctx.dtype = params, x.shape, flat.dtype
+        return out.reshape(x.shape)
 
     @classmethod
     def backward(cls, ctx, grad):
         (saved,) = ctx.saved_tensors
         g = as_kernel_grad(grad, ctx.dtype)
         grad_in = np.empty_like(g)
-        run(cls.spec.backward, (g, saved, grad_in), ctx.args)
+        if g.size < _parallel.PARALLEL_THRESHOLD:
+            cls.spec.backward(g, saved, grad_in, *ctx.args)
+        else:
+            launch(cls.spec.backward, (g, saved, grad_in), ctx.args)
         return grad_in.reshape(ctx.shape)
 
     @classmethod
