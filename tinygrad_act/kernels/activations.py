@@ -87,7 +87,9 @@ def prelu_forward(x, out, weight):
                 out[n, c, s] = v if v > zero else w * v
 
 
-@kernel
+# 'reassoc' lets the weight-gradient sum be split over vector lanes (a strict left-to-right sum
+# cannot vectorize); it changes only the rounding of that sum, never inf/NaN handling.
+@njit(fastmath={"contract", "reassoc"})
 def prelu_backward(grad_out, x, grad_in, grad_weight_rows, weight):
     """grad_in = g if x > 0 else weight[c] * g (slope at 0);
     grad_weight_rows[n, c] = sum_s (0 if x > 0 else x * g), summed in float64; the caller sums
