@@ -19,6 +19,9 @@ from tinygrad_act.ops import activations as A
 from tinygrad_act.ops.activation_spec import STANDARD_SAVES, TABLE, ActivationSpec, markdown
 from tinygrad_act.ops.activation_table import BUILTIN
 
+# numpy or Numba warnings (also while compiling, on a cold cache) fail these tests
+pytestmark = pytest.mark.filterwarnings("error")
+
 ROOT = Path(__file__).resolve().parents[1]
 ISSUE_OPS = (
     "relu leaky_relu prelu rrelu elu celu selu gelu silu mish softplus relu6 hardtanh hardswish "

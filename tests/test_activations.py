@@ -31,6 +31,9 @@ from tinygrad_act import gradcheck
 from tinygrad_act.kernels import _parallel
 from tinygrad_act.ops.activation_spec import STANDARD_SAVES, TABLE
 
+# numpy or Numba warnings (also while compiling, on a cold cache) fail these tests
+pytestmark = pytest.mark.filterwarnings("error")
+
 CASES = golden_cases()
 
 

@@ -11,6 +11,9 @@ import tinygrad_act as ta
 import tinygrad_act.functional as F
 from tinygrad_act import gradcheck
 
+# numpy or Numba warnings (also while compiling, on a cold cache) fail these tests
+pytestmark = pytest.mark.filterwarnings("error")
+
 
 def _prelu_numpy(x: np.ndarray, w: np.ndarray, g: np.ndarray):
     """Independent reference: slope w[c] along dim 1 (or one slope), dweight summed elsewhere."""

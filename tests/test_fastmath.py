@@ -11,6 +11,9 @@ import pytest
 from tinygrad_act.kernels import _fastmath as fm
 from tinygrad_act.kernels._parallel import njit
 
+# numpy or Numba warnings (also while compiling, on a cold cache) fail these tests
+pytestmark = pytest.mark.filterwarnings("error")
+
 
 @njit
 def _exp(x, out):

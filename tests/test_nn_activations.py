@@ -10,6 +10,9 @@ import tinygrad_act as ta
 import tinygrad_act.functional as F
 from tinygrad_act import nn
 
+# numpy or Numba warnings (also while compiling, on a cold cache) fail these tests
+pytestmark = pytest.mark.filterwarnings("error")
+
 # Copied from `repr(torch.nn.<Module>(...))` with torch 2.13.
 TORCH_REPRS = [
     (lambda: nn.ReLU(), "ReLU()"),
