@@ -229,3 +229,12 @@ def test_threaded_losses_equal_serial(monkeypatch):
     threaded = run()
     np.testing.assert_array_equal(serial[0], threaded[0])
     np.testing.assert_array_equal(serial[1], threaded[1])
+
+
+def test_all_targets_ignored_gives_nan_like_torch():
+    x = ta.randn(2, 3, requires_grad=True)
+    loss = F.cross_entropy(x, ta.tensor([-100, -100]))
+    assert np.isnan(loss.item())
+    loss.backward()
+    assert x.grad.numpy().shape == (2, 3)
+    assert F.cross_entropy(x, ta.tensor([-100, -100]), reduction="sum").item() == 0.0

@@ -22,14 +22,18 @@ def _reduce(losses: np.ndarray, denom: float, reduction: str, dtype) -> np.ndarr
     if reduction == "none":
         return losses.astype(dtype)
     total = losses.sum()
-    return np.asarray(total / denom if reduction == "mean" else total, dtype=dtype)
+    if reduction == "mean":
+        total = total / denom if denom else np.nan  # every target ignored: NaN, as torch
+    return np.asarray(total, dtype=dtype)
 
 
 def _row_scale(grad: np.ndarray, n: int, reduction: str, denom: float) -> np.ndarray:
     """Upstream gradient of each sample's loss, as a float64 (n,) array."""
     if reduction == "none":
         return np.ascontiguousarray(grad, dtype=np.float64).reshape(n)
-    return np.full(n, float(grad) / denom if reduction == "mean" else float(grad))
+    if reduction == "mean":
+        return np.full(n, float(grad) / denom if denom else np.nan)
+    return np.full(n, float(grad))
 
 
 def _bad_target(op: str, target: np.ndarray, n_cls: int, ignore_index: int) -> None:
