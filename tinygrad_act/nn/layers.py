@@ -36,9 +36,16 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        if device not in (None, "cpu"):
+            raise ValueError(f"Linear: only device='cpu' exists here, got {device!r}")
         if in_features < 0 or out_features < 0:
             raise ValueError(
                 f"Linear: in_features and out_features must be >= 0, got {in_features} and "
