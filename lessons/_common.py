@@ -82,6 +82,34 @@ def progress(iterable, desc: str, enabled: bool = True, total: int | None = None
     return tqdm(iterable, desc=desc, total=total, leave=False)
 
 
+def mlp(
+    n_in: int,
+    n_out: int,
+    width: int,
+    depth: int,
+    activation: Callable[[], Any],
+    init: Callable[[Any], None] | None = None,
+):
+    """n_in -> depth x [Linear(width), activation()] -> Linear(n_out), as an nn.Sequential.
+
+    Children are named like PyTorch's: Linear i at "2i", its activation at "2i+1", the output
+    layer at str(2 * depth). `init(linear)` is called on every Linear (None keeps PyTorch's default
+    init); it may look at `linear.out_features` to treat the output layer differently.
+    """
+    from tinygrad_act import nn
+
+    layers, fan_in = [], n_in
+    for _ in range(depth):
+        layers += [nn.Linear(fan_in, width), activation()]
+        fan_in = width
+    layers.append(nn.Linear(fan_in, n_out))
+    if init is not None:
+        for m in layers:
+            if isinstance(m, nn.Linear):
+                init(m)
+    return nn.Sequential(*layers)
+
+
 def parse_args(doc: str | None, argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="a smaller run (seconds), as in the tests")
