@@ -201,3 +201,11 @@ def module_for(cls_name: str) -> type[Module]:
             _BUILTIN_MODULES[spec.name] = cls
             return cls
     raise AttributeError(f"module 'tinygrad_act.nn' has no attribute {cls_name!r}")
+
+
+def register_module(name: str, module: type[Module]) -> None:
+    """Make a hand-written module nn.<Class> for the registered op `name` (for ops with a
+    learnable parameter, which the generic module cannot hold; nn.PReLU is the built-in case)."""
+    if name not in TABLE:
+        raise KeyError(f"register_module: no activation named {name!r}; register_activation first")
+    _BUILTIN_MODULES[name] = module

@@ -154,6 +154,8 @@ def functional_for(name: str) -> Callable[..., Tensor]:
     if name not in TABLE:
         raise AttributeError(f"tinygrad_act.functional has no attribute {name!r}")
     spec = TABLE[name]
+    if len(spec.inputs) > 1:  # more tensor inputs (a learnable weight): positional, as F.prelu
+        return _functional_with_tensors(name)
     names = [n for n, _ in spec.params]
 
     def fn(input: Tensor, *args, inplace: bool = False, **params) -> Tensor:
@@ -161,6 +163,21 @@ def functional_for(name: str) -> Callable[..., Tensor]:
             raise TypeError(f"{name}: takes at most {len(names)} parameters {names}")
         params.update(zip(names, args))
         return apply_activation(name, input, inplace, **params)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"{spec.formula}. At the kink: {spec.kink}."
+    return fn
+
+
+def _functional_with_tensors(name: str) -> Callable[..., Tensor]:
+    """F.<name>(input, weight, ..., **params) for a registered op with several tensor inputs."""
+    spec = TABLE[name]
+
+    def fn(input: Tensor, *tensors: Tensor, **params) -> Tensor:
+        if len(tensors) != len(spec.inputs) - 1:
+            n = 1 + len(tensors)
+            raise TypeError(f"{name}: takes the tensors {list(spec.inputs)}, got {n}")
+        return function_for(name).apply(input, *tensors, **params)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"{spec.formula}. At the kink: {spec.kink}."

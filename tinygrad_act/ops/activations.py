@@ -29,6 +29,7 @@ __all__ = [
     "RReLU",
     "function_for",
     "register_activation",
+    "unregister_activation",
 ]
 
 
@@ -221,6 +222,15 @@ def register_activation(spec: ActivationSpec, function: type[Function] | None = 
     TABLE[spec.name] = spec
     _FUNCTIONS[spec.name] = function
     return function
+
+
+def unregister_activation(name: str) -> None:
+    """Remove an op added with register_activation (built-ins stay): lets an edited exercise be
+    registered again in the same Python session, and lets tests clean up after themselves."""
+    if any(spec.name == name for spec in BUILTIN):
+        raise ValueError(f"unregister_activation: {name!r} is built in and cannot be removed")
+    TABLE.pop(name, None)
+    _FUNCTIONS.pop(name, None)
 
 
 def function_for(name: str) -> type[Function]:
