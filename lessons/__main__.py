@@ -20,6 +20,7 @@ def load(path: pathlib.Path):
         sys.path.insert(0, str(HERE.parent))
     spec = importlib.util.spec_from_file_location(f"lessons.l{path.stem}", path)
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses (and pickle) look their module up by name
     spec.loader.exec_module(mod)
     return mod
 
