@@ -108,11 +108,11 @@ def torch_mlp(sizes, X, y, lr=0.01, momentum=0.9):
 def numpy_mlp(sizes, X, y, lr=0.01, momentum=0.9):
     """The same step written by hand in numpy: the floor for per-op engine overhead."""
     rng = np.random.default_rng(0)
-    Ws = [
-        rng.uniform(-1, 1, (o, i)).astype(np.float32) / np.sqrt(i) for i, o in zip(sizes, sizes[1:])
-    ]
+    shapes = list(zip(sizes[1:], sizes))  # (out, in), like nn.Linear's weight
+    Ws = [(rng.uniform(-1, 1, (o, i)) / np.sqrt(i)).astype(np.float32) for o, i in shapes]
     bs = [np.zeros(o, np.float32) for o in sizes[1:]]
     params = Ws + bs
+    assert all(p.dtype == np.float32 for p in params), "the baseline must run in float32 too"
     bufs = [np.zeros_like(p) for p in params]
     n = len(y)
     rows = np.arange(n)
