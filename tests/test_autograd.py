@@ -235,3 +235,16 @@ def test_shared_intermediate_gets_every_path_before_its_own_backward():
     (c + b + c * b).sum().backward()  # a diamond with three paths into b
     e = np.exp([1.0, 2.0])
     np.testing.assert_allclose(x.grad.numpy(), (2 * e + 1 + 3 * e**2) * e, rtol=1e-6)
+
+
+def test_leaf_grad_never_aliases_the_callers_gradient_or_a_view():
+    x = ta.tensor([1.0, 2.0], requires_grad=True)
+    g = np.array([1.0, 1.0], dtype=np.float32)
+    (x + 0.0).backward(gradient=g)  # Add hands the incoming gradient straight to x
+    x.grad.data += 5
+    np.testing.assert_array_equal(g, [1.0, 1.0])
+    w = ta.ones(2, 2, requires_grad=True)
+    h = np.ones((4,), dtype=np.float32)
+    w.reshape(4).backward(gradient=h)  # reshape's backward returns a view of h
+    w.grad.data += 1
+    np.testing.assert_array_equal(h, np.ones(4))
