@@ -188,31 +188,39 @@ class Function:
 
 
 def _topological_order(root: Context) -> list[Context]:
-    """Nodes reachable from `root`, each after every node that consumes it (iterative DFS)."""
+    """Nodes reachable from `root`, each before every node it feeds (iterative DFS, post-order).
+
+    A node is emitted only after all of its inputs' nodes are finished, so reversing the
+    emission order puts every consumer before the nodes it consumes: when a node's backward
+    runs, all paths into it have delivered their gradient (a + a*3 sums both paths first).
+    """
     order: list[Context] = []
-    # mark a node when it is EXPANDED, not when pushed: marking at push time lets a node shared by
-    # two consumers be emitted before the second consumer (a + a*3 lost the a*3 path's gradient)
-    visited: set[int] = set()
-    stack = [(root, False)]
+    if root._freed:
+        _raise_freed(root)
+    visited = {id(root)}
+    stack = [(root, iter(root.parents))]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
+        node, inputs = stack[-1]
+        for p in inputs:
+            child = p._ctx if isinstance(p, Tensor) else None
+            if child is not None and id(child) not in visited:
+                if child._freed:
+                    _raise_freed(child)
+                visited.add(id(child))
+                stack.append((child, iter(child.parents)))
+                break
+        else:  # every input finished: emit this node
+            stack.pop()
             order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        if node._freed:
-            raise RuntimeError(
-                f"backward: the graph through {node.fn.__name__} was already freed by an earlier "
-                "backward(); call the first backward(retain_graph=True) to backpropagate twice"
-            )
-        stack.append((node, True))
-        for p in node.parents:
-            if isinstance(p, Tensor) and p._ctx is not None and id(p._ctx) not in visited:
-                stack.append((p._ctx, False))
     order.reverse()
     return order
+
+
+def _raise_freed(node: Context) -> None:
+    raise RuntimeError(
+        f"backward: the graph through {node.fn.__name__} was already freed by an earlier "
+        "backward(); call the first backward(retain_graph=True) to backpropagate twice"
+    )
 
 
 def _position(parents: tuple, p: Tensor) -> int:

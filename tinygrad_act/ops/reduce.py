@@ -9,6 +9,7 @@ How ties share the gradient (PyTorch's rules):
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -40,8 +41,19 @@ def _reduced_shape(shape: tuple, dims: tuple | None) -> tuple:
     return () if dims is None else tuple(s for i, s in enumerate(shape) if i not in dims)
 
 
+_SPREAD_VIEW_ABOVE = 1 << 16  # elements
+
+
 def _spread(ctx, grad: np.ndarray) -> np.ndarray:
-    """Broadcast a reduced gradient back over the input's shape (a read-only view)."""
+    """Broadcast a reduced gradient back over the input's shape.
+
+    Small results are filled into a fresh array (np.broadcast_to costs ~3 us of Python per call,
+    more than filling 64K floats); large ones stay a read-only broadcast view (no copy).
+    """
+    if math.prod(ctx.in_shape) <= _SPREAD_VIEW_ABOVE:
+        out = np.empty(ctx.in_shape, dtype=grad.dtype)
+        out[...] = grad.reshape(ctx.kept)
+        return out
     return np.broadcast_to(grad.reshape(ctx.kept), ctx.in_shape)
 
 
