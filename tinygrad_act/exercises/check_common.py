@@ -86,6 +86,7 @@ def expect_close(
         g=None if g is None else flat(g, actual.shape).astype(np.float64).ravel(),
         is_grad=is_grad,
         parameter=parameter,
+        shape=actual.shape,
     )
     text = m.summary() + "\n" + likely_cause(m, clues)
     more = extra() if callable(extra) else extra

@@ -29,9 +29,15 @@ class Mismatch:
     g: np.ndarray | None = None  # the upstream gradient at each element
     is_grad: bool = False
     parameter: str | None = None  # "beta" / "weight": the gradient of a learnable parameter
+    shape: tuple = ()  # the array's shape, to name an element by its index
+
+    def index(self, i: int) -> str:
+        if len(self.shape) > 1:
+            return str(tuple(int(j) for j in np.unravel_index(i, self.shape)))
+        return str(i)
 
     def where(self, i: int) -> str:
-        parts = [f"element {i}"]
+        parts = [f"element {self.index(i)}"]
         if self.x is not None:
             parts.append(f"x = {fmt(self.x[i], self.dtype)}")
         if self.g is not None and self.is_grad:
@@ -49,7 +55,11 @@ class Mismatch:
         ]
         if idx.size > 1:
             more = ", ".join(
-                (f"x = {fmt(self.x[j], self.dtype)}" if self.x is not None else f"element {j}")
+                (
+                    f"x = {fmt(self.x[j], self.dtype)}"
+                    if self.x is not None
+                    else f"element {self.index(j)}"
+                )
                 + f": expected {fmt(self.expected[j], self.dtype)}, got "
                 + fmt(self.actual[j], self.dtype)
                 for j in idx[1 : 1 + show]
@@ -122,7 +132,7 @@ def _nan_out(m: Mismatch, c: Clues) -> str | None:
         return None
     if x is not None and (np.isinf(x) | (np.abs(x) >= 1e30)).all():
         return (
-            f"inf * 0 (or inf - inf) at huge |x|: the math has a finite limit "
+            f"inf * 0 (or inf / inf, inf - inf) at huge |x|: the math has a finite limit "
             f"({fmt(e[0])} at x = {fmt(x[0])}) but an intermediate overflowed to inf and met a "
             "0, giving nan. Guard that case (`if x == inf: ...`), or order the products so "
             "that nothing overflows (e.g. x * (x * s) instead of (x * x) * s)."

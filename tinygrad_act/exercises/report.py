@@ -8,6 +8,7 @@ it. `Report.format()` is what `python -m tinygrad_act.exercises check NAME` prin
 from __future__ import annotations
 
 import os
+import textwrap
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,12 +68,18 @@ class Report:
         for s in self.steps:
             lines.append(f"  [{'ok' if s.ok else 'FAIL'}] {s.label}")
             if not s.ok:
-                lines += ["         " + ln if ln else "" for ln in s.detail.splitlines()]
+                lines += [_wrap(ln, "         ") for ln in s.detail.splitlines()]
         for n in self.notes:
             lines.append(f"  note: {n}")
         if not self.passed:
             lines.append(f"  stuck? python -m tinygrad_act.exercises hint {self.exercise}")
         return "\n".join(lines)
+
+
+def _wrap(line: str, indent: str, width: int = 100) -> str:
+    """One message line, wrapped to `width`, keeping its own indentation on continuations."""
+    own = indent + " " * (len(line) - len(line.lstrip()))
+    return textwrap.fill(line.strip(), width, initial_indent=own, subsequent_indent=own + "  ")
 
 
 def not_implemented(e: BaseException, path: str, exercise: str) -> str:
@@ -103,7 +110,7 @@ def explain_exception(e: BaseException, path: str, exercise: str) -> str:
     if where:
         text += f"\n    at {where}"
     if isinstance(e, (ValueError, IndexError)) and "shape" in str(e) + name.lower():
-        text += "\nA shape error: print the shapes of the arrays in that line (the docstring lists them)."
+        text += "\nA shape error: print the shapes of the arrays in that line (see the docstring)."
     return text
 
 
