@@ -39,7 +39,8 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
-from lessons._common import LessonResult, lesson_main, progress, pyplot, save_figure  # noqa: E402
+from lessons._common import LessonResult, lesson_main, pyplot, save_figure  # noqa: E402
+from lessons._common import progress as progress_bar  # noqa: E402
 from tinygrad_act import data, diagnostics, nn, optim, train  # noqa: E402
 
 HIDDEN = (64, 64, 64)
@@ -143,7 +144,7 @@ def run(
     contrast_bias: float | None = CONTRAST_BIAS,
     epochs: int | None = None,
     seeds: int | None = None,
-    show_progress: bool = True,
+    progress: bool = True,
 ) -> LessonResult:
     start = time.perf_counter()
     epochs = epochs or (QUICK_EPOCHS if quick else EPOCHS)
@@ -156,7 +157,7 @@ def run(
         (a, i, b, s) for s in range(seed, seed + n_seeds) for i, b in configs for a in ACTIVATIONS
     ]
     runs = {}
-    for a, i, b, s in progress(jobs, "training runs", show_progress):
+    for a, i, b, s in progress_bar(jobs, "training runs", progress):
         runs[(a, i, b, s)] = run_one(a, i, b, hidden, split, epochs, s)
     seeds_ = range(seed, seed + n_seeds)
     res = {

@@ -37,7 +37,8 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
-from lessons._common import LessonResult, lesson_main, progress, pyplot, save_figure  # noqa: E402
+from lessons._common import LessonResult, lesson_main, pyplot, save_figure  # noqa: E402
+from lessons._common import progress as progress_bar  # noqa: E402
 from tinygrad_act import data, nn, optim, train  # noqa: E402
 
 HIDDEN = (100, 100, 100)  # widths of the hidden layers
@@ -101,7 +102,7 @@ def train_side_by_side(names, hidden, split, epochs, seed, show_progress):
     loaders = {n: data.DataLoader(X_train, y_train, BATCH, shuffle=True, seed=seed) for n in names}
     slopes = {n: [prelu_slopes(m)] for n, m in models.items()}  # epoch 0 = init
     times = {n: [] for n in names}
-    for _ in progress(range(epochs), f"training (seed {seed})", show_progress):
+    for _ in progress_bar(range(epochs), f"training (seed {seed})", show_progress):
         for n in names:
             hist = train.fit(models[n], loaders[n], opts[n], epochs=1, progress=False)
             times[n].append(hist["time"][0])
@@ -147,7 +148,7 @@ def run(
     hidden=HIDDEN,
     epochs: int | None = None,
     seeds: int | None = None,
-    show_progress: bool = True,
+    progress: bool = True,
 ) -> LessonResult:
     start = time.perf_counter()
     epochs = epochs or (QUICK_EPOCHS if quick else EPOCHS)
@@ -161,7 +162,7 @@ def run(
     times = {n: [] for n in MODELS}
     first = None
     for s in range(seed, seed + n_seeds):
-        models, acc, slopes, t = train_side_by_side(MODELS, hidden, split, epochs, s, show_progress)
+        models, acc, slopes, t = train_side_by_side(MODELS, hidden, split, epochs, s, progress)
         for n in MODELS:
             accs[n].append(acc[n])
             times[n].extend(t[n])

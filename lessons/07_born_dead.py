@@ -67,7 +67,8 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
-from lessons._common import LessonResult, lesson_main, progress, pyplot, save_figure  # noqa: E402
+from lessons._common import LessonResult, lesson_main, pyplot, save_figure  # noqa: E402
+from lessons._common import progress as progress_bar  # noqa: E402
 from tinygrad_act import diagnostics, nn  # noqa: E402
 from tinygrad_act.diagnostics import stats  # noqa: E402
 
@@ -253,7 +254,7 @@ def run(
     small_biases=SMALL_BIASES,
     crosscheck_cells=None,
     crosscheck_networks: int | None = None,
-    show_progress: bool = True,
+    progress: bool = True,
 ) -> LessonResult:
     start = time.perf_counter()
     depths = tuple(depths or (QUICK_DEPTHS if quick else DEPTHS))
@@ -268,7 +269,7 @@ def run(
     schemes = init_schemes(small_biases)
     results = {s.name: {"dead": {}, "constant": {}} for s in schemes}
     jobs = [(s, w, d) for s in schemes for w in widths for d in depths]
-    for s, w, d in progress(jobs, "sampling networks", show_progress):
+    for s, w, d in progress_bar(jobs, "sampling networks", progress):
         dead, const = sample_networks(w, d, s, n, X)
         results[s.name]["dead"][(w, d)] = float(dead.mean())
         results[s.name]["constant"][(w, d)] = float(const.mean())

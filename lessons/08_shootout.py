@@ -44,7 +44,8 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
-from lessons._common import LessonResult, lesson_main, progress, pyplot, save_figure  # noqa: E402
+from lessons._common import LessonResult, lesson_main, pyplot, save_figure  # noqa: E402
+from lessons._common import progress as progress_bar  # noqa: E402
 from tinygrad_act import data, diagnostics, nn, optim, train  # noqa: E402
 
 HIDDEN = (100, 100)
@@ -117,7 +118,9 @@ def run_seed(names, hidden, split, epochs: int, seed: int, show_progress: bool) 
     opts = {n: optim.Adam(m.parameters(), lr=LR) for n, m in models.items()}
     loaders = {n: data.DataLoader(X_train, y_train, BATCH, shuffle=True, seed=seed) for n in names}
     times = {n: [] for n in names}
-    for _ in progress(range(epochs), f"seed {seed}: epochs of {len(names)} models", show_progress):
+    for _ in progress_bar(
+        range(epochs), f"seed {seed}: epochs of {len(names)} models", show_progress
+    ):
         for n in names:
             times[n].append(train.fit(models[n], loaders[n], opts[n], progress=False)["time"][0])
     test = data.DataLoader(X_test, y_test, batch_size=1000)
@@ -165,7 +168,7 @@ def run(
     epochs: int | None = None,
     seeds: int | None = None,
     activations=tuple(ACTIVATIONS),
-    show_progress: bool = True,
+    progress: bool = True,
 ) -> LessonResult:
     start = time.perf_counter()
     epochs = epochs or (QUICK_EPOCHS if quick else EPOCHS)
@@ -180,7 +183,7 @@ def run(
     dead = {n: [] for n in names}
     times = {n: [] for n in names}
     for s in range(seed, seed + n_seeds):
-        res = run_seed(names, hidden, split, epochs, s, show_progress)
+        res = run_seed(names, hidden, split, epochs, s, progress)
         for n in names:
             acc[n].append(res[n]["acc"])
             sparsity[n].append(res[n]["sparsity"])
