@@ -294,7 +294,12 @@ def run(
     if plots and pyplot() is not None:
         paths = [_plot_sparsity(out, res), _plot_codes(out, res, "mnist1d")]
 
-    relu_min = min(float(res[n]["relu"]["zeros"].min()) for n in res)
+    relu_min, least = min(
+        (float(res[n]["relu"]["zeros"][i]), f"{n} layer {i + 1}")
+        for n in res
+        for i in range(HIDDEN_LAYERS)
+    )
+    changed = {n: res[n]["relu"]["zeros"] - res[n]["relu"]["zeros_init"] for n in res}
     relu_max = max(float(res[n]["relu"]["zeros"].max()) for n in res)
     leaky_max = max(float(res[n]["leaky"]["zeros"].max()) for n in res)
     leaky_neg = min(float(res[n]["leaky"]["negative"].min()) for n in res)
@@ -311,7 +316,14 @@ def run(
     gap = max(abs(float(res[n]["relu"]["probe"][-1] - res[n]["leaky"]["probe"][-1])) for n in res)
     summary = (
         f"After training, every ReLU hidden layer outputs exact zeros for between "
-        f"{relu_min:.0%} and {relu_max:.0%} of the (test input, unit) pairs; the leaky ReLU "
+        f"{relu_min:.0%} (the least sparse: {least}) and {relu_max:.0%} of the (test input, unit) "
+        "pairs; at init (He weights, zero biases) it was about half everywhere, and training "
+        + " and ".join(
+            f"{'raised' if changed[n].mean() > 0 else 'lowered'} it on {n} by "
+            f"{100 * abs(changed[n].mean()):.0f} percentage points on average"
+            for n in res
+        )
+        + "; the leaky ReLU "
         f"layers have {'no exact zero at all' if leaky_max == 0 else f'at most {leaky_max:.2%}'}"
         f", although {leaky_neg:.0%} or more of their pre-activations are negative -- the same "
         "on/off pattern, with small negative outputs where ReLU has zeros. "

@@ -26,9 +26,10 @@ C. Dead stays dead: in every ReLU run with plain SGD, each first-layer unit is s
    for plain SGD.) Deeper units can revive, because their inputs change.
 
 What to look for: the dead fraction jumps in the first epochs of the too-high learning rate and
-never recovers in the first layer; with bias -3 ReLU is stuck at chance whatever the optimizer
-on spirals, and leaky ReLU trains only with Adam; a leaky network at the too-high learning rate
-can diverge instead (ReLU's dying had been capping the damage).
+never recovers in the first layer; with bias -3 ReLU with SGD is stuck at chance, and so is
+ReLU with Adam when the second layer is entirely dead (with a unit or two alive, Adam can revive
+it: a dead layer is only hopeless when no gradient at all gets through); leaky ReLU trains with
+Adam; a leaky network at the too-high learning rate can diverge instead of dying.
 """
 
 from __future__ import annotations
@@ -343,6 +344,11 @@ def run(
     b2 = {k: r["dead"][SECOND] for k, r in runs_b.items()}
     accb = {k: float(r["acc"][-1]) for k, r in runs_b.items()}
     relu_sgd_b = [k for k in runs_b if k[1:] == ("relu", "sgd")]
+    revived = [
+        k[0]
+        for k, d in b2.items()
+        if k[1:] == ("relu", "adam") and d[-1] < d[0] - 0.2 and accb[k] > chance[k[0]] + 0.1
+    ]
     leaky_adam_b = [k for k in runs_b if k[1:] == ("leaky", "adam")]
     hi, top = learning_rates[1], max(learning_rates)
     lo = min(learning_rates)
@@ -375,6 +381,13 @@ def run(
         )
         + "; ReLU with Adam at "
         + ", ".join(f"{accb[(k[0], 'relu', 'adam')]:.0%} on {k[0]}" for k in relu_sgd_b)
+        + (
+            " (on " + " and ".join(revived) + " a few second-layer units were alive at init: "
+            "they carried gradient down, the first layer moved, and Adam's full-size steps "
+            "revived the dead ones)"
+            if revived
+            else ""
+        )
         + "; leaky ReLU with SGD at "
         + ", ".join(f"{accb[(k[0], 'leaky', 'sgd')]:.0%} on {k[0]}" for k in relu_sgd_b)
         + ", and leaky ReLU with Adam trains: "
