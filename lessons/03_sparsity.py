@@ -353,7 +353,7 @@ def run(
             "exact zeros at init",
             "exact zeros trained",
             "pre <= 0 trained",
-            "dead units",
+            "never positive units",
         ],
         rows=rows,
         summary=summary,
