@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Callable
 
 import numpy as np
+from numba.core import config as numba_config
 
 from ..autograd import Context
 from ..tensor import Tensor
@@ -124,6 +125,8 @@ def run_gradcheck(apply: Callable, inputs: tuple, what: str = "") -> None:
 def kernel_notes(*kernels) -> list[str]:
     """Advice that is not a failure: kernels not compiled, or compiled with fastmath."""
     notes = []
+    if numba_config.DISABLE_JIT:  # NUMBA_DISABLE_JIT=1: every kernel runs as Python on purpose
+        return notes
     for k in kernels:
         name = getattr(k, "__name__", repr(k))
         if not hasattr(k, "py_func"):

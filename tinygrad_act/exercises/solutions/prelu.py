@@ -83,19 +83,12 @@ class PReLUFunction(Function):
         return grad_in.reshape(ctx.shape), grad_weight.astype(wk.dtype)
 
 
-class MyPReLU(nn.Module):
-    """PReLU with `num_parameters` learnable slopes (1, or the number of channels, dim 1)."""
-
-    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
-        super().__init__()
-        self.num_parameters = int(num_parameters)
-        self.weight = nn.Parameter(np.full(self.num_parameters, init, dtype=np.float32))
+class MyPReLU(nn.PReLU):
+    """nn.PReLU (num_parameters=1, init=0.25: the same weight Parameter) running your kernels.
+    Being an nn.PReLU also lets tinygrad_act.diagnostics read its slopes."""
 
     def forward(self, input):
         return PReLUFunction.apply(input, self.weight)
-
-    def extra_repr(self) -> str:
-        return f"num_parameters={self.num_parameters}"
 
 
 SPEC = ActivationSpec(

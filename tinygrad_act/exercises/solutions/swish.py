@@ -85,8 +85,9 @@ class SwishFunction(Function):
         return grad_x.reshape(ctx.shape), grad_beta
 
 
-class MySwish(nn.Module):
-    """Swish with a learnable beta (a Parameter of shape (1,), float32, starting at `init`)."""
+class MySwish(nn.SiLU):
+    """Swish with a learnable beta (a Parameter of shape (1,), float32, starting at `init`).
+    A subclass of nn.SiLU (swish with beta = 1), so tinygrad_act.diagnostics watches it."""
 
     def __init__(self, init: float = 1.0) -> None:
         super().__init__()
