@@ -44,7 +44,14 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
 import tinygrad_act.functional as F  # noqa: E402
-from lessons._common import LessonResult, lesson_main, mlp, pyplot, save_figure  # noqa: E402
+from lessons._common import (  # noqa: E402
+    LessonResult,
+    lesson_main,
+    load_dataset,
+    mlp,
+    pyplot,
+    save_figure,
+)
 from tinygrad_act import data, diagnostics, nn, optim, train  # noqa: E402
 
 WIDTH = 64
@@ -61,9 +68,8 @@ ADAM_LR = 1e-3
 # per dataset: SGD learning rate, epochs (full, quick), training-set size in quick mode
 DATASETS = {
     "mnist1d": dict(lr=0.05, epochs=20, quick_epochs=4, quick_train=2000),
-    "spirals": dict(lr=0.02, epochs=30, quick_epochs=12, quick_train=900),
+    "spirals": dict(lr=0.02, epochs=30, quick_epochs=12, quick_train=None),
 }
-SPIRAL_POINTS, SPIRAL_NOISE, SPIRAL_TEST_FRACTION = 1200, 0.2, 0.25
 # (label, activation, optimizer) of each training run
 RUNS = (
     ("sigmoid + SGD", "sigmoid", "sgd"),
@@ -115,20 +121,6 @@ def ratio_table(X, y, n_classes: int, act: str, init: str, depths, n_nets: int, 
 
 def geomean(a: np.ndarray) -> float:
     return float(np.exp(np.mean(np.log(a))))
-
-
-def load(name: str, seed: int, quick: bool):
-    """(X_train, y_train, X_test, y_test, n_classes), standardized with training statistics."""
-    if name == "mnist1d":
-        Xtr, ytr, Xte, yte = data.load_mnist1d()
-        if quick:
-            Xtr, ytr = Xtr[: DATASETS[name]["quick_train"]], ytr[: DATASETS[name]["quick_train"]]
-    else:
-        X, y = data.make_spirals(SPIRAL_POINTS, noise=SPIRAL_NOISE, seed=seed)
-        n_test = int(len(X) * SPIRAL_TEST_FRACTION)
-        Xtr, ytr, Xte, yte = X[n_test:], y[n_test:], X[:n_test], y[:n_test]
-    Xtr, Xte = data.standardize(Xtr, Xte)
-    return Xtr, ytr, Xte, yte, int(max(ytr.max(), yte.max()) + 1)
 
 
 def train_run(ds, act: str, opt_name: str, lr: float, epochs: int, seed: int, progress: bool):
@@ -249,7 +241,7 @@ def run(
     # 2. training the TRAIN_DEPTH-layer networks
     curves, chance, train_rows = {}, {}, []
     for name, cfg in DATASETS.items():
-        ds = load(name, seed, quick)
+        ds = load_dataset(name, seed, DATASETS[name]["quick_train"] if quick else None)
         chance[name] = float(
             np.bincount(ds[3]).max() / len(ds[3])
         )  # majority class of the test set

@@ -40,7 +40,14 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
 import tinygrad_act.functional as F  # noqa: E402
-from lessons._common import LessonResult, lesson_main, mlp, pyplot, save_figure  # noqa: E402
+from lessons._common import (  # noqa: E402
+    LessonResult,
+    lesson_main,
+    load_dataset,
+    mlp,
+    pyplot,
+    save_figure,
+)
 from tinygrad_act import data, diagnostics, nn, optim, train  # noqa: E402
 
 HIDDEN_LAYERS = 3
@@ -51,7 +58,6 @@ DATASETS = {
     "spirals": dict(width=64, lr=1e-2, epochs=40, quick_epochs=15, quick_train=None),
     "mnist1d": dict(width=128, lr=1e-3, epochs=30, quick_epochs=6, quick_train=2000),
 }
-SPIRAL_POINTS, SPIRAL_NOISE, SPIRAL_TEST_FRACTION = 1200, 0.2, 0.25
 PROBE_STEPS, QUICK_PROBE_STEPS, PROBE_LR = 300, 150, 1e-2
 CODE_ROWS = 60  # test inputs shown in the code picture
 ACTIVATIONS = {"relu": nn.ReLU, "leaky": lambda: nn.LeakyReLU(LEAKY_SLOPE)}
@@ -60,20 +66,6 @@ ACTIVATIONS = {"relu": nn.ReLU, "leaky": lambda: nn.LeakyReLU(LEAKY_SLOPE)}
 def he_init(lin: nn.Linear) -> None:
     nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
     nn.init.zeros_(lin.bias)
-
-
-def load(name: str, seed: int, quick: bool):
-    """(X_train, y_train, X_test, y_test, n_classes), standardized with training statistics."""
-    if name == "mnist1d":
-        Xtr, ytr, Xte, yte = data.load_mnist1d()
-        n = DATASETS[name]["quick_train"] if quick else None
-        Xtr, ytr = Xtr[:n], ytr[:n]
-    else:
-        X, y = data.make_spirals(SPIRAL_POINTS, noise=SPIRAL_NOISE, seed=seed)
-        n_test = int(len(X) * SPIRAL_TEST_FRACTION)
-        Xtr, ytr, Xte, yte = X[n_test:], y[n_test:], X[:n_test], y[:n_test]
-    Xtr, Xte = data.standardize(Xtr, Xte)
-    return Xtr, ytr, Xte, yte, int(max(ytr.max(), yte.max()) + 1)
 
 
 def hidden_codes(model: nn.Sequential, X: np.ndarray) -> list[np.ndarray]:
@@ -237,7 +229,7 @@ def run(
     res, rows, probe_rows = {}, [], []
     steps = QUICK_PROBE_STEPS if quick else PROBE_STEPS
     for name, cfg in DATASETS.items():
-        ds = load(name, seed, quick)
+        ds = load_dataset(name, seed, DATASETS[name]["quick_train"] if quick else None)
         Xtr, ytr, Xte, yte, k = ds
         epochs = cfg["quick_epochs"] if quick else cfg["epochs"]
         res[name] = {"probe_raw": linear_probe(Xtr, ytr, Xte, yte, k, steps, seed)}

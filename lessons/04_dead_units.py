@@ -42,7 +42,14 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
-from lessons._common import LessonResult, lesson_main, mlp, pyplot, save_figure  # noqa: E402
+from lessons._common import (  # noqa: E402
+    LessonResult,
+    lesson_main,
+    load_dataset,
+    mlp,
+    pyplot,
+    save_figure,
+)
 from tinygrad_act import data, diagnostics, nn, optim, train  # noqa: E402
 
 HIDDEN_LAYERS = 2
@@ -56,24 +63,9 @@ DATASETS = {
     "spirals": dict(width=64, adam_lr=1e-2, epochs=30, quick_epochs=10, quick_train=None),
     "mnist1d": dict(width=128, adam_lr=3e-3, epochs=15, quick_epochs=4, quick_train=2000),
 }
-SPIRAL_POINTS, SPIRAL_NOISE, SPIRAL_TEST_FRACTION = 1200, 0.2, 0.25
 ACTIVATIONS = {"relu": nn.ReLU, "leaky": lambda: nn.LeakyReLU(LEAKY_SLOPE)}
 FIRST, SECOND = "1", "3"  # names of the two activation layers in mlp(...)
 CHANCE_MARGIN = 0.05  # "at chance": test accuracy <= majority-class share + this
-
-
-def load(name: str, seed: int, quick: bool):
-    """(X_train, y_train, X_test, y_test, n_classes), standardized with training statistics."""
-    if name == "mnist1d":
-        Xtr, ytr, Xte, yte = data.load_mnist1d()
-        n = DATASETS[name]["quick_train"] if quick else None
-        Xtr, ytr = Xtr[:n], ytr[:n]
-    else:
-        X, y = data.make_spirals(SPIRAL_POINTS, noise=SPIRAL_NOISE, seed=seed)
-        n_test = int(len(X) * SPIRAL_TEST_FRACTION)
-        Xtr, ytr, Xte, yte = X[n_test:], y[n_test:], X[:n_test], y[:n_test]
-    Xtr, Xte = data.standardize(Xtr, Xte)
-    return Xtr, ytr, Xte, yte, int(max(ytr.max(), yte.max()) + 1)
 
 
 def init_fn(hidden_bias: float, n_classes: int):
@@ -276,7 +268,9 @@ def run(
     negative_bias: float = NEGATIVE_BIAS,
 ) -> LessonResult:
     rows, check_rows = [], []
-    datasets = {n: load(n, seed, quick) for n in DATASETS}
+    datasets = {
+        n: load_dataset(n, seed, DATASETS[n]["quick_train"] if quick else None) for n in DATASETS
+    }
     chance = {n: float(np.bincount(d[3]).max() / len(d[3])) for n, d in datasets.items()}
 
     # A. too-high learning rate (spirals, plain SGD)

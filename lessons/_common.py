@@ -110,6 +110,32 @@ def mlp(
     return nn.Sequential(*layers)
 
 
+SPIRAL_POINTS, SPIRAL_NOISE, SPIRAL_TEST_FRACTION = 1200, 0.2, 0.25
+
+
+def load_dataset(name: str, seed: int = 0, n_train: int | None = None):
+    """(X_train, y_train, X_test, y_test, n_classes) for "spirals" or "mnist1d", standardized
+    with the training set's statistics.
+
+    spirals: SPIRAL_POINTS points (noise SPIRAL_NOISE, generated with `seed`), the first
+    SPIRAL_TEST_FRACTION of them held out for testing. mnist1d: the published split (4000/1000).
+    n_train keeps only the first n_train training rows (quick modes).
+    """
+    from tinygrad_act import data
+
+    if name == "mnist1d":
+        Xtr, ytr, Xte, yte = data.load_mnist1d()
+    elif name == "spirals":
+        X, y = data.make_spirals(SPIRAL_POINTS, noise=SPIRAL_NOISE, seed=seed)
+        n_test = int(len(X) * SPIRAL_TEST_FRACTION)
+        Xtr, ytr, Xte, yte = X[n_test:], y[n_test:], X[:n_test], y[:n_test]
+    else:
+        raise ValueError(f"load_dataset: unknown dataset {name!r}; use 'spirals' or 'mnist1d'")
+    Xtr, ytr = Xtr[:n_train], ytr[:n_train]
+    Xtr, Xte = data.standardize(Xtr, Xte)
+    return Xtr, ytr, Xte, yte, int(max(ytr.max(), yte.max()) + 1)
+
+
 def parse_args(doc: str | None, argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="a smaller run (seconds), as in the tests")
