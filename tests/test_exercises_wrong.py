@@ -61,6 +61,16 @@ def softsign_forward_no_inf(x, out):
         out[i] = x[i] / (abs(x[i]) + 1)  # inf / inf = nan at +-inf
 
 
+def softsign_backward_returns(grad_out, x, grad_in):
+    return grad_out / (np.abs(x) + 1) ** 2  # computed, but grad_in is never written
+
+
+def softsign_forward_in_place(x, out):
+    for i in range(x.shape[0]):
+        x[i] = x[i] / (abs(x[i]) + 1)  # overwrites the input that backward will read
+        out[i] = x[i]
+
+
 def test_softsign_wrong_solutions():
     text = failure("softsign", with_kernels("softsign", backward=softsign_backward_sign))
     assert "sign flipped" in text and "the backward kernel is what is wrong" in text
@@ -68,6 +78,10 @@ def test_softsign_wrong_solutions():
     assert "a constant factor off" in text and "(= 2" in text
     text = failure("softsign", with_kernels("softsign", forward=softsign_forward_no_inf))
     assert text.startswith("edge inputs") and "x = inf" in text and "inf / inf" in text
+    text = failure("softsign", with_kernels("softsign", backward=softsign_backward_returns))
+    assert "did not write grad_in[i] for 24 of 24 elements" in text and "ignored" in text
+    text = failure("softsign", with_kernels("softsign", forward=softsign_forward_in_place))
+    assert "forward changed its input 0 in place" in text
 
 
 # ---- 2 elu --------------------------------------------------------------------------------------

@@ -120,7 +120,28 @@ class _Runner:
         dx = raw_backward(self.fn, ctx, g, 1)[0] if grads else None
         return y, dx
 
+    def _probe(self, x: np.ndarray, g: np.ndarray, case: dict, backward: bool) -> None:
+        """Call a kernel directly with its output pre-filled with a marker: a kernel that
+        `return`s its result, or skips elements, leaves markers behind."""
+        spec, flat = self.fn.spec, x.reshape(-1).copy()
+        args = spec.args(case)
+        mark = 12345.0
+        out = np.full_like(flat, mark)
+        mask = np.zeros(flat.shape, dtype=np.bool_)
+        if spec.saves == "mask":
+            spec.forward(flat, out, mask, *args)
+        else:
+            spec.forward(flat, out, *args)
+        if not backward:
+            _unwritten("forward", "out", out == mark)
+            return
+        saved = {"mask": mask, "input": flat, "output": out}[spec.saves]
+        grad_in = np.full_like(flat, mark)
+        spec.backward(g.reshape(-1).copy(), saved, grad_in, *(args if spec.backward_args else ()))
+        _unwritten("backward", "grad_in", grad_in == mark)
+
     def forward(self, x: np.ndarray, g: np.ndarray) -> None:
+        self._probe(x, g, self.ex.cases[0], backward=False)
         for case in self.ex.cases:
             ctx, y = raw_forward(self.fn, [x], case)
             ref_y, ref_dx = self.ex.reference(x, g, **case)
@@ -152,6 +173,7 @@ class _Runner:
             )
 
     def grad(self, x: np.ndarray, g: np.ndarray) -> None:
+        self._probe(x, g, self.ex.cases[0], backward=True)
         for case in self.ex.cases:
             _, dx = self._student(x, g, case)
             _, ref_dx = self.ex.reference(x, g, **case)
@@ -208,3 +230,14 @@ class _Runner:
     @staticmethod
     def _at(case: dict) -> str:
         return f" ({_fmt_case(case)})" if case else ""
+
+
+def _unwritten(kernel: str, out: str, left: np.ndarray) -> None:
+    if left.any():
+        idx = np.flatnonzero(left)
+        raise CheckFailed(
+            f"your {kernel} kernel did not write {out}[i] for {idx.size} of {left.size} elements "
+            f"(i = {', '.join(map(str, idx[:5]))}{', ...' if idx.size > 5 else ''}). The output "
+            f"array is preallocated and used as it is: write {out}[i] for every i (a value the "
+            "kernel returns is ignored)."
+        )

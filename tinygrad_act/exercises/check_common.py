@@ -27,6 +27,12 @@ def raw_forward(fn, inputs: list, params: dict | None = None, needs: tuple | Non
     args = [a.copy() if isinstance(a, np.ndarray) else a for a in inputs]
     with np.errstate(all="ignore"):
         out = fn.forward(ctx, *args, **(params or {}))
+    for i, (a, b) in enumerate(zip(inputs, args)):
+        if isinstance(a, np.ndarray) and not np.array_equal(a, b, equal_nan=True):
+            raise CheckFailed(
+                f"forward changed its input {i} in place (it is saved for backward and may be "
+                "used elsewhere): read x, write only into the output array."
+            )
     if not isinstance(out, np.ndarray):
         if isinstance(out, Tensor):
             raise CheckFailed(
