@@ -102,8 +102,7 @@ def square_relu():
     )
     fn = A.register_activation(spec)
     yield fn
-    TABLE.pop("square_relu")
-    A._FUNCTIONS.pop("square_relu")
+    A.unregister_activation("square_relu")
 
 
 def test_register_activation_makes_function_functional_and_module(square_relu):

@@ -9,10 +9,13 @@ import numpy as np
 import pytest
 
 from tinygrad_act.kernels import _fastmath as fm
-from tinygrad_act.kernels._parallel import njit
+from tinygrad_act.kernels._parallel import njit as _njit
 
 # numpy or Numba warnings (also while compiling, on a cold cache) fail these tests
 pytestmark = pytest.mark.filterwarnings("error")
+
+# not cached: Numba's cache would not notice an edit to _fastmath.py and test the old code
+njit = _njit(cache=False)
 
 
 @njit

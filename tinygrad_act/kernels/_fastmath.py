@@ -21,6 +21,10 @@ Dispatch on the argument's type happens at compile time through `numba.extending
 the Python functions below are what runs under NUMBA_DISABLE_JIT=1 (numpy on scalars, with
 floating-point warnings silenced because inf/0 results are intended).
 Special values: NaN in gives NaN out; exp(+inf) = inf, exp(-inf) = 0; no operation traps.
+
+Editing this file? Numba's on-disk cache keys a kernel on its own file only, so kernels compiled
+from kernels/activations*.py keep the old code until those files change: touch them (or delete
+their __pycache__/*.nbi, *.nbc) after an edit here.
 """
 
 from __future__ import annotations
@@ -86,14 +90,6 @@ def _bits_to_f32(typingctx, bits):
         return builder.bitcast(args[0], ir.FloatType())
 
     return types.float32(types.int32), codegen
-
-
-@intrinsic
-def _f32_to_bits(typingctx, x):
-    def codegen(context, builder, sig, args):
-        return builder.bitcast(args[0], ir.IntType(32))
-
-    return types.int32(types.float32), codegen
 
 
 # ---- float32 kernels ----------------------------------------------------------------------------
@@ -270,6 +266,6 @@ _register(exp, _exp_f32, _exp_f64)
 _register(expm1, _expm1_f32, _expm1_f64)
 _register(log1p_exp, _log1p_exp_f32, _log1p_exp_f64)
 _register(tanh, _tanh_f32, _tanh_f64)
-_register(erf, _erf_f32, _erf_f64, inline="always")  # too big for LLVM to inline
-_register(erf_gauss, _erf_gauss_f32, _erf_gauss_f64, inline="always")
+_register(erf, _erf_f32, _erf_f64)
+_register(erf_gauss, _erf_gauss_f32, _erf_gauss_f64)
 _register(sigmoid, _sigmoid_f32, _sigmoid_f64)
