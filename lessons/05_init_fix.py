@@ -39,11 +39,11 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
-from lessons._common import LessonResult, lesson_main, pyplot, save_figure  # noqa: E402
+from lessons._common import LessonResult, lesson_main, mlp, pyplot, save_figure  # noqa: E402
 from lessons._common import progress as progress_bar  # noqa: E402
 from tinygrad_act import data, diagnostics, nn, optim, train  # noqa: E402
 
-HIDDEN = (64, 64, 64)
+WIDTH, DEPTH = 64, 3  # hidden layers
 INITS = ("He", "Xavier")
 BIASES = (0.0, 0.01, 0.1)
 CONTRAST_BIAS = -1.0  # a bad start, for contrast (lesson 4 goes further, to -3)
@@ -61,26 +61,20 @@ CHANCE = 0.1  # MNIST-1D: 10 balanced classes
 ALIKE = 0.02  # "alike": the mean paired accuracy difference over the active starts within this
 
 
-def make_model(act: str, init: str, bias: float, hidden, n_in: int, n_out: int, seed: int):
+def init_linear(layer: nn.Linear, init: str, bias: float) -> None:
+    if init == "He":
+        nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+    elif init == "Xavier":
+        nn.init.xavier_normal_(layer.weight)
+    else:
+        raise ValueError(f"lesson 5: unknown init {init!r}; use one of {INITS}")
+    nn.init.constant_(layer.bias, bias)
+
+
+def make_model(act: str, init: str, bias: float, width, depth, n_in: int, n_out: int, seed: int):
     ta.manual_seed(seed)
-    layers: list[nn.Module] = []
-    fan_in = n_in
-    for width in hidden:
-        layers += [nn.Linear(fan_in, width)]
-        layers += [nn.ReLU() if act == "ReLU" else nn.LeakyReLU(LEAKY_SLOPE)]
-        fan_in = width
-    layers.append(nn.Linear(fan_in, n_out))
-    model = nn.Sequential(*layers)
-    for layer in model:
-        if isinstance(layer, nn.Linear):
-            if init == "He":
-                nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
-            elif init == "Xavier":
-                nn.init.xavier_normal_(layer.weight)
-            else:
-                raise ValueError(f"lesson 5: unknown init {init!r}; use one of {INITS}")
-            nn.init.constant_(layer.bias, bias)
-    return model
+    factory = nn.ReLU if act == "ReLU" else (lambda: nn.LeakyReLU(LEAKY_SLOPE))
+    return mlp(n_in, n_out, width, depth, factory, init=lambda m: init_linear(m, init, bias))
 
 
 def dead_fraction(layers) -> float:
@@ -89,9 +83,9 @@ def dead_fraction(layers) -> float:
     return sum(int(st.never_positive.sum()) for st in layers.values()) / units
 
 
-def run_one(act, init, bias, hidden, split, epochs, seed) -> dict:
+def run_one(act, init, bias, width, depth, split, epochs, seed) -> dict:
     X_train, y_train, X_test, y_test = split
-    model = make_model(act, init, bias, hidden, X_train.shape[1], 10, seed)
+    model = make_model(act, init, bias, width, depth, X_train.shape[1], 10, seed)
     opt = optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
     loader = data.DataLoader(X_train, y_train, BATCH, shuffle=True, seed=seed)
     with diagnostics.watch(model, track_grads=False) as mon:
@@ -141,7 +135,8 @@ def run(
     seed: int = 0,
     out: str = "lesson_output",
     plots: bool = True,
-    hidden=HIDDEN,
+    width: int = WIDTH,
+    depth: int = DEPTH,
     inits=INITS,
     biases=BIASES,
     contrast_bias: float | None = CONTRAST_BIAS,
@@ -161,7 +156,7 @@ def run(
     ]
     runs = {}
     for a, i, b, s in progress_bar(jobs, "training runs", progress):
-        runs[(a, i, b, s)] = run_one(a, i, b, hidden, split, epochs, s)
+        runs[(a, i, b, s)] = run_one(a, i, b, width, depth, split, epochs, s)
     seeds_ = range(seed, seed + n_seeds)
     res = {
         (a, i, b): {
@@ -208,7 +203,7 @@ def run(
         f"{n_seeds} seeds, {epochs} epochs each, in {elapsed:.1f} s.)"
     )
     return LessonResult(
-        title=f"Lesson 5: initialization vs dead units, MNIST-1D MLP {list(hidden)}, SGD",
+        title=f"Lesson 5: initialization vs dead units, MNIST-1D MLP {[width] * depth}, SGD",
         headers=headers,
         rows=rows,
         summary=summary,

@@ -37,18 +37,23 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
-from lessons._common import LessonResult, lesson_main, pyplot, save_figure  # noqa: E402
-from lessons._common import progress as progress_bar  # noqa: E402
+from lessons._common import (  # noqa: E402
+    LessonResult,
+    lesson_main,
+    mlp,
+    pyplot,
+    save_figure,
+    train_side_by_side,
+)
 from tinygrad_act import data, nn, optim, train  # noqa: E402
 
-HIDDEN = (100, 100, 100)  # widths of the hidden layers
+WIDTH, DEPTH = 100, 3  # hidden layers
 LEAKY_SLOPE = 0.01
 PRELU_INIT = 0.25  # PyTorch's (and He et al.'s) initial slope
 EPOCHS = 30
 QUICK_EPOCHS = 10
 SEEDS = 3  # full mode: accuracies are mean +- std over this many seeds
 QUICK_SEEDS = 1
-QUICK_TRAIN = 4000  # training examples in quick mode (of 4000)
 LR = 3e-3  # Adam; no weight decay (He et al. keep it off the slopes: it would pull them to 0)
 BATCH = 100
 MOVED = 0.05  # a slope "moved" when it ends at least this far from PRELU_INIT
@@ -70,19 +75,11 @@ def activation(name: str, width: int) -> nn.Module:
     raise ValueError(f"lesson 6: unknown activation {name!r}; choose one of {MODELS}")
 
 
-def make_model(name: str, hidden, n_in: int, n_out: int, seed: int) -> nn.Sequential:
-    """An MLP whose Linear layers start from the same weights for every activation (same seed)."""
+def make_model(name: str, width: int, depth: int, n_in: int, n_out: int, seed: int):
+    """An MLP whose Linear layers start from the same weights for every activation (same seed:
+    the activations draw no random numbers when built)."""
     ta.manual_seed(seed)
-    linears, fan_in = [], n_in
-    for width in hidden:
-        linears.append(nn.Linear(fan_in, width))
-        fan_in = width
-    linears.append(nn.Linear(fan_in, n_out))
-    layers: list[nn.Module] = []
-    for lin, width in zip(linears, hidden):
-        layers += [lin, activation(name, width)]
-    layers.append(linears[-1])
-    return nn.Sequential(*layers)
+    return mlp(n_in, n_out, width, depth, lambda: activation(name, width))
 
 
 def n_params(model: nn.Module) -> int:
@@ -94,19 +91,23 @@ def prelu_slopes(model: nn.Module) -> list[np.ndarray]:
     return [m.weight.data.copy() for m in model.modules() if isinstance(m, nn.PReLU)]
 
 
-def train_side_by_side(names, hidden, split, epochs, seed, show_progress):
-    """Train one model per activation, an epoch each in turn; record slopes and epoch times."""
+def train_models(names, width, depth, split, epochs, seed, show_progress):
+    """One model per activation, trained side by side; their slopes after every epoch, epoch
+    times and test accuracies."""
     X_train, y_train, X_test, y_test = split
-    models = {n: make_model(n, hidden, X_train.shape[1], 10, seed) for n in names}
+    models = {n: make_model(n, width, depth, X_train.shape[1], 10, seed) for n in names}
     opts = {n: optim.Adam(m.parameters(), lr=LR) for n, m in models.items()}
     loaders = {n: data.DataLoader(X_train, y_train, BATCH, shuffle=True, seed=seed) for n in names}
     slopes = {n: [prelu_slopes(m)] for n, m in models.items()}  # epoch 0 = init
-    times = {n: [] for n in names}
-    for _ in progress_bar(range(epochs), f"training (seed {seed})", show_progress):
-        for n in names:
-            hist = train.fit(models[n], loaders[n], opts[n], epochs=1, progress=False)
-            times[n].append(hist["time"][0])
-            slopes[n].append(prelu_slopes(models[n]))
+    times = train_side_by_side(
+        models,
+        opts,
+        loaders,
+        epochs,
+        f"training (seed {seed})",
+        show_progress,
+        on_epoch_end=lambda n, m: slopes[n].append(prelu_slopes(m)),
+    )
     test = data.DataLoader(X_test, y_test, batch_size=1000)
     acc = {n: train.evaluate(m, test)[1] for n, m in models.items()}
     return models, acc, slopes, times
@@ -145,7 +146,8 @@ def run(
     seed: int = 0,
     out: str = "lesson_output",
     plots: bool = True,
-    hidden=HIDDEN,
+    width: int = WIDTH,
+    depth: int = DEPTH,
     epochs: int | None = None,
     seeds: int | None = None,
     progress: bool = True,
@@ -153,16 +155,13 @@ def run(
     start = time.perf_counter()
     epochs = epochs or (QUICK_EPOCHS if quick else EPOCHS)
     n_seeds = seeds or (QUICK_SEEDS if quick else SEEDS)
-    X_train, y_train, X_test, y_test = data.load_mnist1d()
-    if quick:
-        X_train, y_train = X_train[:QUICK_TRAIN], y_train[:QUICK_TRAIN]
-    split = (X_train, y_train, X_test, y_test)
+    split = data.load_mnist1d()
 
     accs = {n: [] for n in MODELS}
     times = {n: [] for n in MODELS}
     first = None
     for s in range(seed, seed + n_seeds):
-        models, acc, slopes, t = train_side_by_side(MODELS, hidden, split, epochs, s, progress)
+        models, acc, slopes, t = train_models(MODELS, width, depth, split, epochs, s, progress)
         for n in MODELS:
             accs[n].append(acc[n])
             times[n].extend(t[n])
@@ -189,12 +188,21 @@ def run(
         elif n == "RReLU":
             slope_txt = "U(1/8, 1/3) / eval 0.229"
         rows.append(
-            [n, params[n], extra[n], epoch_time[n], epoch_time[n] / epoch_time["ReLU"],
-             float(np.mean(accs[n])), float(np.std(accs[n])), slope_txt]
-        )  # fmt: skip
+            [
+                n,
+                params[n],
+                extra[n],
+                epoch_time[n],
+                epoch_time[n] / epoch_time["ReLU"],
+                float(np.mean(accs[n])),
+                float(np.std(accs[n])),
+                slope_txt,
+            ]
+        )
     plot_paths = plot(slopes, out) if plots else []
     elapsed = time.perf_counter() - start
 
+    hidden = (width,) * depth
     summary = _summary(hidden, extra, epoch_time, accs, final, moved_mean, n_seeds, epochs)
     summary += (
         f"\n\n({n_seeds} seed(s) x {len(MODELS)} models x {epochs} epochs in {elapsed:.1f} s.)"

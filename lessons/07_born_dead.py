@@ -67,7 +67,7 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
-from lessons._common import LessonResult, lesson_main, pyplot, save_figure  # noqa: E402
+from lessons._common import LessonResult, lesson_main, mlp, pyplot, save_figure  # noqa: E402
 from lessons._common import progress as progress_bar  # noqa: E402
 from tinygrad_act import diagnostics, nn  # noqa: E402
 from tinygrad_act.diagnostics import stats  # noqa: E402
@@ -120,6 +120,15 @@ def margin(p: float, n: int, z: float = Z) -> float:
     return z * math.sqrt(max(p * (1.0 - p), 0.0) / n) + 0.5 / n
 
 
+def apply_init(init: Init, weight, bias) -> None:
+    """Draw a Linear layer's weight and bias (or a stack of layers', see init_layers)."""
+    if init.kind == "rai":
+        nn.init.randomized_asymmetric_(weight, bias)
+    else:
+        nn.init.kaiming_normal_(weight, nonlinearity="relu")
+        nn.init.constant_(bias, init.bias)
+
+
 def init_layers(init: Init, n: int, fan_out: int, fan_in: int) -> tuple[np.ndarray, np.ndarray]:
     """n independent layers: weights (n, fan_out, fan_in), biases (n, 1, fan_out), via nn.init.
 
@@ -127,11 +136,7 @@ def init_layers(init: Init, n: int, fan_out: int, fan_in: int) -> tuple[np.ndarr
     fan_in, so one call on a stacked (n * fan_out, fan_in) tensor samples n layers at once.
     """
     w, b = ta.zeros(n * fan_out, fan_in), ta.zeros(n * fan_out)
-    if init.kind == "rai":
-        nn.init.randomized_asymmetric_(w, b)
-    else:
-        nn.init.kaiming_normal_(w, nonlinearity="relu")
-        nn.init.constant_(b, init.bias)
+    apply_init(init, w, b)
     return w.data.reshape(n, fan_out, fan_in), b.data.reshape(n, 1, fan_out)
 
 
@@ -163,21 +168,7 @@ def sample_networks(
 
 def build_model(width: int, depth: int, init: Init, d_in: int = INPUT_DIM) -> nn.Sequential:
     """The same network as a real nn.Sequential (for the cross-check with diagnostics)."""
-    layers: list[nn.Module] = []
-    fan_in = d_in
-    for _ in range(depth):
-        layers += [nn.Linear(fan_in, width), nn.ReLU()]
-        fan_in = width
-    layers.append(nn.Linear(fan_in, 1))
-    model = nn.Sequential(*layers)
-    for layer in model:
-        if isinstance(layer, nn.Linear):
-            if init.kind == "rai":
-                nn.init.randomized_asymmetric_(layer.weight, layer.bias)
-            else:
-                nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
-                nn.init.constant_(layer.bias, init.bias)
-    return model
+    return mlp(d_in, 1, width, depth, nn.ReLU, init=lambda m: apply_init(init, m.weight, m.bias))
 
 
 def crosscheck(cells, n_vec: dict, p_vec: dict, n_models: int, X: np.ndarray) -> list[dict]:

@@ -44,11 +44,17 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
-from lessons._common import LessonResult, lesson_main, pyplot, save_figure  # noqa: E402
-from lessons._common import progress as progress_bar  # noqa: E402
+from lessons._common import (  # noqa: E402
+    LessonResult,
+    lesson_main,
+    mlp,
+    pyplot,
+    save_figure,
+    train_side_by_side,
+)
 from tinygrad_act import data, diagnostics, nn, optim, train  # noqa: E402
 
-HIDDEN = (100, 100)
+WIDTH, DEPTH = 100, 2  # hidden layers
 EPOCHS = 30
 QUICK_EPOCHS = 8
 SEEDS = 5
@@ -85,20 +91,10 @@ def init_linear(layer: nn.Linear, scheme: str) -> None:
     nn.init.zeros_(layer.bias)
 
 
-def make_model(name: str, hidden, n_in: int, n_out: int, seed: int) -> nn.Sequential:
+def make_model(name: str, width: int, depth: int, n_in: int, n_out: int, seed: int):
     factory, scheme = ACTIVATIONS[name]
     ta.manual_seed(seed)
-    layers: list[nn.Module] = []
-    fan_in = n_in
-    for width in hidden:
-        layers += [nn.Linear(fan_in, width), factory()]
-        fan_in = width
-    layers.append(nn.Linear(fan_in, n_out))
-    model = nn.Sequential(*layers)
-    for layer in model:
-        if isinstance(layer, nn.Linear):
-            init_linear(layer, scheme)
-    return model
+    return mlp(n_in, n_out, width, depth, factory, init=lambda layer: init_linear(layer, scheme))
 
 
 def hidden_stats(model: nn.Module, X: np.ndarray) -> tuple[float, float]:
@@ -111,25 +107,20 @@ def hidden_stats(model: nn.Module, X: np.ndarray) -> tuple[float, float]:
     return float(zeros), float(dead)
 
 
-def run_seed(names, hidden, split, epochs: int, seed: int, show_progress: bool) -> dict:
+def run_seed(names, width, depth, split, epochs: int, seed: int, show_progress: bool) -> dict:
     """Train one model per activation side by side (an epoch each in turn); measure each."""
     X_train, y_train, X_test, y_test = split
-    models = {n: make_model(n, hidden, X_train.shape[1], 10, seed) for n in names}
+    models = {n: make_model(n, width, depth, X_train.shape[1], 10, seed) for n in names}
     opts = {n: optim.Adam(m.parameters(), lr=LR) for n, m in models.items()}
     loaders = {n: data.DataLoader(X_train, y_train, BATCH, shuffle=True, seed=seed) for n in names}
-    times = {n: [] for n in names}
-    for _ in progress_bar(
-        range(epochs), f"seed {seed}: epochs of {len(names)} models", show_progress
-    ):
-        for n in names:
-            times[n].append(train.fit(models[n], loaders[n], opts[n], progress=False)["time"][0])
+    desc = f"seed {seed}: epochs of {len(names)} models"
+    times = train_side_by_side(models, opts, loaders, epochs, desc, show_progress)
     test = data.DataLoader(X_test, y_test, batch_size=1000)
     result = {}
     for n, m in models.items():
         sparsity, dead = hidden_stats(m, X_train)
-        result[n] = dict(
-            acc=train.evaluate(m, test)[1], sparsity=sparsity, dead=dead, times=times[n]
-        )
+        acc = train.evaluate(m, test)[1]
+        result[n] = dict(acc=acc, sparsity=sparsity, dead=dead, times=times[n])
     return result
 
 
@@ -164,7 +155,8 @@ def run(
     seed: int = 0,
     out: str = "lesson_output",
     plots: bool = True,
-    hidden=HIDDEN,
+    width: int = WIDTH,
+    depth: int = DEPTH,
     epochs: int | None = None,
     seeds: int | None = None,
     activations=tuple(ACTIVATIONS),
@@ -183,7 +175,7 @@ def run(
     dead = {n: [] for n in names}
     times = {n: [] for n in names}
     for s in range(seed, seed + n_seeds):
-        res = run_seed(names, hidden, split, epochs, s, progress)
+        res = run_seed(names, width, depth, split, epochs, s, progress)
         for n in names:
             acc[n].append(res[n]["acc"])
             sparsity[n].append(res[n]["sparsity"])
@@ -214,7 +206,7 @@ def run(
     summary = _summary(names, acc, diff, sparsity, dead, epoch_time, n_seeds)
     summary += (
         f"\n\n({len(names)} activations x {n_seeds} seeds x {epochs} epochs, MLP "
-        f"{list(hidden)}, in {elapsed:.1f} s.)"
+        f"{[width] * depth}, in {elapsed:.1f} s.)"
     )
     return LessonResult(
         title=f"Lesson 8: the shoot-out on MNIST-1D ({n_seeds} seeds, {epochs} epochs)",

@@ -110,6 +110,31 @@ def mlp(
     return nn.Sequential(*layers)
 
 
+def train_side_by_side(
+    models: dict,
+    optimizers: dict,
+    loaders: dict,
+    epochs: int,
+    desc: str = "training",
+    enabled: bool = True,
+    on_epoch_end: Callable[[str, Any], None] | None = None,
+) -> dict[str, list[float]]:
+    """Train several models one epoch each in turn (train.fit), `epochs` rounds; return each
+    model's epoch times in seconds. Interleaving makes the models share whatever load the machine
+    has, so their times per epoch compare fairly. on_epoch_end(name, model) runs after each epoch.
+    """
+    from tinygrad_act import train
+
+    times: dict[str, list[float]] = {n: [] for n in models}
+    for _ in progress(range(epochs), desc, enabled):
+        for n, model in models.items():
+            hist = train.fit(model, loaders[n], optimizers[n], epochs=1, progress=False)
+            times[n].append(hist["time"][0])
+            if on_epoch_end is not None:
+                on_epoch_end(n, model)
+    return times
+
+
 SPIRAL_POINTS, SPIRAL_NOISE, SPIRAL_TEST_FRACTION = 1200, 0.2, 0.25
 
 

@@ -96,7 +96,8 @@ def test_lesson5_paired_diff_is_leaky_minus_relu(results):
 # ---- lesson 6: PReLU's slopes move; its extra parameters are exactly what we compute ---------
 def test_lesson6_parameter_counts(results):
     m = results("06_prelu_rrelu").measured
-    hidden = _load("06_prelu_rrelu").HIDDEN
+    mod = _load("06_prelu_rrelu")
+    hidden = [mod.WIDTH] * mod.DEPTH
     widths = [40, *hidden, 10]  # MNIST-1D: 40 inputs, 10 classes
     linear = sum((a + 1) * b for a, b in zip(widths, widths[1:]))  # weights + biases
     assert m["params"]["ReLU"] == linear
@@ -210,19 +211,20 @@ def test_lesson8_shootout_claims(results):
 def test_lesson8_is_deterministic_for_a_seed():
     mod = _load("08_shootout")
     kw = dict(quick=True, seed=2, plots=False, progress=False, epochs=1, seeds=1)
-    kw.update(activations=("ReLU", "LeakyReLU"), hidden=(16,))
+    kw.update(activations=("ReLU", "LeakyReLU"), width=16, depth=1)
     a, b = mod.run(**kw).measured, mod.run(**kw).measured
     assert a["accuracy"] == b["accuracy"] and a["sparsity"] == b["sparsity"]
 
 
 def test_lessons_5_and_6_are_deterministic_for_a_seed():
     l5 = _load("05_init_fix")
-    kw = dict(quick=True, seed=1, plots=False, progress=False, hidden=(16,), epochs=1, seeds=1)
-    kw.update(inits=("He",), biases=(0.0,))
+    kw = dict(quick=True, seed=1, plots=False, progress=False, width=16, depth=1, epochs=1)
+    kw.update(seeds=1, inits=("He",), biases=(0.0,))
     a, b = l5.run(**kw).measured, l5.run(**kw).measured
     assert a["accuracy"] == b["accuracy"] and a["dead_init"] == b["dead_init"]
     l6 = _load("06_prelu_rrelu")
-    kw = dict(quick=True, seed=1, plots=False, progress=False, hidden=(8,), epochs=1, seeds=1)
+    kw = dict(quick=True, seed=1, plots=False, progress=False, width=8, depth=1, epochs=1)
+    kw.update(seeds=1)
     a, b = l6.run(**kw).measured, l6.run(**kw).measured
     assert a["accuracy"] == b["accuracy"] and a["final_slopes"] == b["final_slopes"]
 
