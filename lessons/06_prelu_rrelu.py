@@ -186,7 +186,8 @@ def run(
         if n == "LeakyReLU":
             slope_txt = f"{LEAKY_SLOPE} (fixed)"
         elif n == "RReLU":
-            slope_txt = "U(1/8, 1/3) / eval 0.229"
+            r = nn.RReLU()
+            slope_txt = f"U({r.lower:.3f}, {r.upper:.3f}) / eval {(r.lower + r.upper) / 2:.3f}"
         rows.append(
             [
                 n,
