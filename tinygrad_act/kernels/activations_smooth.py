@@ -175,38 +175,38 @@ def mish_backward(grad_out, x, grad_in):
 
 @kernel
 def gelu_forward(x, out, tanh_approx):
-    """tanh_approx = False: out = x * 0.5 * (1 + erf(x / sqrt(2)))  (exact GELU, x * Phi(x));
-    tanh_approx = True:  out = 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))).
-    Both in PyTorch's operation order; +inf -> inf, -inf -> -0.
+    """tanh_approx = False: out = x * Phi(x), Phi the normal CDF = (1 + erf(x / sqrt 2)) / 2;
+    tanh_approx = True:  out = x/2 * (1 + tanh(z)), z = sqrt(2/pi) * (x + 0.044715 x^3).
+    Both are evaluated without the cancellation of 1 + erf or 1 + tanh for x << 0: Phi(x) for
+    x < 0 comes directly from erfc (see _fastmath.ndtr_gauss), and (1 + tanh z)/2 = sigmoid(2z).
+    +inf -> inf, -inf -> -0 (x * 0 would be NaN).
     """
     T = x.dtype.type
-    zero, half, one, ninf = T(0), T(0.5), T(1), T(-float("inf"))
-    rsqrt2 = T(0.7071067811865476)
+    zero, two, ninf = T(0), T(2), T(-float("inf"))
     beta = T(0.7978845608028654)  # sqrt(2/pi)
     kappa = T(0.044715)
     if tanh_approx:
         for i in range(x.shape[0]):
             v = x[i]
-            inner = beta * (v + kappa * (v * v * v))
-            y = half * v * (one + fm.tanh(inner))
+            z = beta * (v + kappa * (v * v * v))
+            y = v * fm.sigmoid(two * z)
             out[i] = -zero if v == ninf else y
     else:
         for i in range(x.shape[0]):
             v = x[i]
-            y = v * half * (one + fm.erf(v * rsqrt2))
+            y = v * fm.ndtr_gauss(v)[0]
             out[i] = -zero if v == ninf else y
 
 
 @kernel
 def gelu_backward(grad_out, x, grad_in, tanh_approx):
-    """exact: d/dx = Phi(x) + x * phi(x) = 0.5 (1 + erf(x/sqrt2)) + x exp(-x^2/2) / sqrt(2 pi);
-    tanh: d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3*0.044715 x^2), t = tanh(inner).
-    1 at +inf, 0 at -inf.
+    """exact: d/dx = Phi(x) + x * phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi) (one shared exp);
+    tanh: d/dx = s + 2 x s (1 - s) z', s = sigmoid(2z) = (1 + tanh z)/2, z' = sqrt(2/pi) *
+    (1 + 3 * 0.044715 x^2) (using 1 - tanh^2 z = 4 s (1 - s)). 1 at +inf, 0 at -inf.
     """
     T = x.dtype.type
-    zero, half, one, three = T(0), T(0.5), T(1), T(3)
+    zero, one, two, three = T(0), T(1), T(2), T(3)
     inf = T(float("inf"))
-    rsqrt2 = T(0.7071067811865476)
     rsqrt2pi = T(0.3989422804014327)  # 1 / sqrt(2 pi)
     beta = T(0.7978845608028654)
     kappa = T(0.044715)
@@ -215,20 +215,18 @@ def gelu_backward(grad_out, x, grad_in, tanh_approx):
             v = x[i]
             g = grad_out[i]
             v2 = v * v
-            t = fm.tanh(beta * (v + kappa * (v2 * v)))
-            sech2 = one - t * t
-            d_inner = beta * (one + three * kappa * v2)
-            right = zero if sech2 == zero else half * v * sech2 * d_inner  # never 0 * inf
-            r = g * (half * (one + t) + right)
+            s = fm.sigmoid(two * (beta * (v + kappa * (v2 * v))))
+            dz = beta * (one + three * kappa * v2)
+            right = two * v * (s * (one - s)) * dz
+            right = zero if s * (one - s) == zero else right  # never 0 * inf for huge |x|
+            r = g * (s + right)
             r = g if v == inf else r
             grad_in[i] = g * zero if v == -inf else r
     else:
         for i in range(x.shape[0]):
             v = x[i]
             g = grad_out[i]
-            e, gauss = fm.erf_gauss(v * rsqrt2)  # gauss = exp(-x^2 / 2), the same exp as erf's
-            cdf = half * (one + e)
-            pdf = rsqrt2pi * gauss
-            r = g * (cdf + v * pdf)
+            cdf, gauss = fm.ndtr_gauss(v)  # Phi(x) and exp(-x^2 / 2), from one exp
+            r = g * (cdf + v * (rsqrt2pi * gauss))
             r = g if v == inf else r
             grad_in[i] = g * zero if v == -inf else r

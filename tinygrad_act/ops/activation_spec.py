@@ -49,7 +49,8 @@ class ActivationSpec:
     inplace: bool = True  # PyTorch's signature has `inplace=`
     cases: tuple = ({},)  # parameter settings the golden file covers
     # Test tolerance floors where PyTorch's own result carries absolute rounding error (in
-    # eps(dtype) units): values within atol_eps[0] * eps * (1 + |x|), grads atol_eps[1] * eps * |g|.
+    # eps(dtype) units): values within atol_eps[0] * eps * (1 + |x|), gradients within
+    # atol_eps[1] * eps * |g| * (1 + |x|), g the upstream gradient.
     atol_eps: tuple = (0.0, 0.0)
     # "value"/"grad": at special points PyTorch's number is known to be off by more than
     # rounding (see notes), so tests compare with PyTorch's float64 result within rtol instead.
