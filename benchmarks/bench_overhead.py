@@ -37,13 +37,15 @@ def op_cases(n: int = 16):
     g = np.ones_like(a)
     ta_a = ta.tensor(a, requires_grad=True)
     ta_b = ta.tensor(b, requires_grad=True)
+    bt = np.ascontiguousarray(b.T)
+    ta_bt = ta.tensor(bt, requires_grad=True)
 
     def engine(f):
         shape = f().shape
         grad = None if shape == () else ta.ones(shape)
 
         def run():
-            ta_a.grad = ta_b.grad = None
+            ta_a.grad = ta_b.grad = ta_bt.grad = None
             f().backward(grad)
 
         return run
@@ -55,8 +57,8 @@ def op_cases(n: int = 16):
         "exp": (engine(lambda: ta_a.exp()), lambda: (lambda e: e * g)(np.exp(a))),
         "sum": (engine(lambda: ta_a.sum()), lambda: (a.sum(), np.broadcast_to(1.0, a.shape))),
         "matmul": (
-            engine(lambda: ta_a @ ta_b.T),
-            lambda: (lambda o: (o @ b, a.T @ o))(a @ b.T),
+            engine(lambda: ta_a @ ta_bt),
+            lambda: (lambda o: (o @ bt.T, a.T @ o))(a @ bt),
         ),
         "reshape": (engine(lambda: ta_a.reshape(-1)), lambda: (a.reshape(-1), g.reshape(a.shape))),
         "log_softmax": (
