@@ -6,7 +6,9 @@ For sizes from 4K to 4M float32 elements, times a cheap kernel pair (relu forwar
 memory-bound) and an expensive one (gelu forward + backward: compute-bound) run serially and
 through `launch` split over the threads, and prints the speedup of the split. The crossover is the
 smallest size from which the split wins for both kernels; a cheap kernel needs more elements to
-repay the tens of microseconds that starting threads costs, so it decides the threshold.
+repay what handing work to a thread costs, so relu sets PARALLEL_THRESHOLD (in units of work:
+elements x the activation table's `cost`, 1 for relu) and gelu's crossover, at about a quarter of
+relu's, checks its cost of 4.
 """
 
 from __future__ import annotations
@@ -38,16 +40,23 @@ def pairs(n: int):
     }
 
 
-def timed(fn, threshold: int, number: int, repeat: int = 7) -> float:
+def timed(fn, threshold: int, number: int) -> float:
     _parallel.PARALLEL_THRESHOLD = threshold
+    t0 = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - t0) / number
+
+
+def serial_and_split(fn, number: int, repeat: int = 9) -> tuple[float, float]:
+    """Best of `repeat` for each, alternating serial and split runs so that a neighbour's burst
+    of work on this shared machine disturbs both alike (the best runs are the undisturbed)."""
     fn()
-    best = float("inf")
+    serial = split = float("inf")
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / number)
-    return best
+        serial = min(serial, timed(fn, 1 << 62, number))
+        split = min(split, timed(fn, 0, number))
+    return serial, split
 
 
 def main() -> None:
@@ -67,8 +76,7 @@ def main() -> None:
         number = max(3, (1 << 22) // n)
         row, wins = [], True
         for fn in pairs(n).values():
-            serial = timed(fn, threshold=1 << 62, number=number)
-            split = timed(fn, threshold=0, number=number)
+            serial, split = serial_and_split(fn, number)
             row += [serial * 1e6, serial / split]
             wins &= split < serial
         if wins and crossover is None:

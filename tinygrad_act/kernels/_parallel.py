@@ -17,9 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit as _njit
 
-# Measured by benchmarks/bench_threshold.py on the 2-core dev machine: relu fwd+bwd breaks even
-# with 2 threads near 64K float32 elements; above ~256K the split is a clear win.
-PARALLEL_THRESHOLD = int(os.environ.get("TINYGRAD_ACT_PARALLEL_THRESHOLD", 1 << 17))
+# Measured by benchmarks/bench_threshold.py on the 2-core dev machine (a KVM guest): handing half
+# of a kernel to a pool thread and waiting for it costs ~100-250 us here (thread wake-ups), so
+# relu fwd+bwd (memory-bound) first wins with 2 threads at ~2M float32 elements (1.1x; 0.5x at
+# 512K), gelu fwd+bwd (compute-bound, ~4x relu's work per element) at ~512K (1.3x). The unit is
+# work: launch(..., work=n * cost) lets expensive kernels split earlier (activation table `cost`).
+PARALLEL_THRESHOLD = int(os.environ.get("TINYGRAD_ACT_PARALLEL_THRESHOLD", 1 << 21))
 
 
 def _default_threads() -> int:

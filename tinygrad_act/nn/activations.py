@@ -44,10 +44,12 @@ class _Activation(Module):
                 raise TypeError(f"{type(self).__name__}() missing required argument {n!r}")
             setattr(self, n, value)
         self._names = [n for n in names if n != "inplace"]
+        # an op with a `training` parameter (rrelu) follows the module's train()/eval() mode
+        self._follows_mode = any(n == "training" for n, _ in spec.params)
 
     def forward(self, input: Tensor) -> Tensor:
         params = {n: getattr(self, n) for n in self._names}
-        if self._op == "rrelu":
+        if self._follows_mode:
             params["training"] = self.training
         return apply_activation(self._op, input, getattr(self, "inplace", False), **params)
 

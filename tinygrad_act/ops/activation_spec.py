@@ -57,6 +57,9 @@ class ActivationSpec:
     inexact_points: tuple = ()
     notes: str = ""
     custom: bool = False  # forward/backward are hand-written Function classes (prelu, rrelu)
+    # compute per element relative to relu (memory-bound): n * cost is the `work` compared with
+    # PARALLEL_THRESHOLD, so expensive ops split over threads at smaller n (bench_threshold.py)
+    cost: float = 1.0
     inputs: tuple = ("input",)  # tensor arguments (prelu: input, weight)
     bytes_note: str = ""  # bytes saved per element, in words, for custom ops
     _args_cache: dict = field(default_factory=dict, compare=False, repr=False)

@@ -99,6 +99,7 @@ BUILTIN: tuple[ActivationSpec, ...] = (
     ActivationSpec(
         name="elu",
         cls="ELU",
+        cost=3.0,
         formula="x if x > 0 else alpha * (exp(x) - 1)",
         forward=S.elu_forward,
         backward=S.elu_backward,
@@ -112,6 +113,7 @@ BUILTIN: tuple[ActivationSpec, ...] = (
     ActivationSpec(
         name="celu",
         cls="CELU",
+        cost=3.0,
         formula="x if x > 0 else alpha * (exp(x / alpha) - 1)",
         forward=S.elu_forward,
         backward=S.elu_backward,
@@ -125,6 +127,7 @@ BUILTIN: tuple[ActivationSpec, ...] = (
     ActivationSpec(
         name="selu",
         cls="SELU",
+        cost=3.0,
         formula="scale * (x if x > 0 else alpha * (exp(x) - 1)), alpha = 1.6733, scale = 1.0507",
         forward=S.elu_forward,
         backward=S.elu_backward,
@@ -136,6 +139,7 @@ BUILTIN: tuple[ActivationSpec, ...] = (
     ActivationSpec(
         name="gelu",
         cls="GELU",
+        cost=4.0,
         formula="x * Phi(x) = x/2 * (1 + erf(x / sqrt(2))); approximate='tanh': "
         "x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))",
         forward=S.gelu_forward,
@@ -156,6 +160,7 @@ BUILTIN: tuple[ActivationSpec, ...] = (
     ActivationSpec(
         name="silu",
         cls="SiLU",
+        cost=3.0,
         formula="x * sigmoid(x)",
         forward=S.silu_forward,
         backward=S.silu_backward,
@@ -165,6 +170,7 @@ BUILTIN: tuple[ActivationSpec, ...] = (
     ActivationSpec(
         name="mish",
         cls="Mish",
+        cost=3.0,
         formula="x * tanh(softplus(x))",
         forward=S.mish_forward,
         backward=S.mish_backward,
@@ -174,6 +180,7 @@ BUILTIN: tuple[ActivationSpec, ...] = (
     ActivationSpec(
         name="softplus",
         cls="Softplus",
+        cost=3.0,
         formula="log(1 + exp(beta * x)) / beta, or x where beta * x > threshold",
         forward=S.softplus_forward,
         backward=S.softplus_backward,
@@ -254,6 +261,7 @@ BUILTIN: tuple[ActivationSpec, ...] = (
     ActivationSpec(
         name="sigmoid",
         cls="Sigmoid",
+        cost=2.0,
         formula="1 / (1 + exp(-x))",
         forward=S.sigmoid_forward,
         backward=S.sigmoid_backward,
@@ -264,6 +272,7 @@ BUILTIN: tuple[ActivationSpec, ...] = (
     ActivationSpec(
         name="tanh",
         cls="Tanh",
+        cost=2.0,
         formula="tanh(x)",
         forward=S.tanh_forward,
         backward=S.tanh_backward,

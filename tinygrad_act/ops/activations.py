@@ -76,10 +76,11 @@ class Activation(Function):
             arrays = (flat, out, saved)
         else:
             saved = flat if spec.saves == "input" else out
-        if flat.size < _parallel.PARALLEL_THRESHOLD:  # launch()'s serial case, inlined: 4K
-            spec.forward(*arrays, *args)  # elements take ~10 us in all, so calls count
+        work = flat.size * spec.cost
+        if work < _parallel.PARALLEL_THRESHOLD:  # launch()'s serial case, inlined: 4K elements
+            spec.forward(*arrays, *args)  # take ~10 us in all, so calls count
         else:
-            launch(spec.forward, arrays, args)
+            launch(spec.forward, arrays, args, work=work)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(saved)
             ctx.args = args if spec.backward_args else ()
@@ -91,10 +92,11 @@ class Activation(Function):
         (saved,) = ctx.saved_tensors
         g = as_kernel_grad(grad, ctx.dtype)
         grad_in = np.empty_like(g)
-        if g.size < _parallel.PARALLEL_THRESHOLD:
+        work = g.size * cls.spec.cost
+        if work < _parallel.PARALLEL_THRESHOLD:
             cls.spec.backward(g, saved, grad_in, *ctx.args)
         else:
-            launch(cls.spec.backward, (g, saved, grad_in), ctx.args)
+            launch(cls.spec.backward, (g, saved, grad_in), ctx.args, work=work)
         return grad_in.reshape(ctx.shape)
 
     @classmethod
