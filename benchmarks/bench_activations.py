@@ -1,6 +1,6 @@
 """Speed of every activation, forward + backward, against baselines timed in the same run.
 
-    python benchmarks/bench_activations.py [--n 16777216] [--repeat 5] [--no-compile]
+    python benchmarks/bench_activations.py [--n 16777216] [--repeat 9] [--no-compile]
 
 Columns (float32, table order; targets from issue 3):
   kernels ms   forward + backward kernels with preallocated outputs, at n elements
@@ -192,7 +192,7 @@ def mark(ok: bool) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1 << 24)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=9)
     ap.add_argument("--no-compile", action="store_true", help="skip the compile-time runs")
     ap.add_argument("--only", nargs="*", help="op labels to run")
     a = ap.parse_args()
