@@ -85,7 +85,7 @@ class Activation(Function):
             ctx.save_for_backward(saved)
             ctx.args = args if spec.backward_args else ()
             ctx.params, ctx.shape, ctx.dtype = params, x.shape, flat.dtype
-        return out.reshape(x.shape)
+        return out if x.ndim == 1 else out.reshape(x.shape)
 
     @classmethod
     def backward(cls, ctx, grad):
@@ -97,7 +97,7 @@ class Activation(Function):
             cls.spec.backward(g, saved, grad_in, *ctx.args)
         else:
             launch(cls.spec.backward, (g, saved, grad_in), ctx.args, work=work)
-        return grad_in.reshape(ctx.shape)
+        return grad_in if len(ctx.shape) == 1 else grad_in.reshape(ctx.shape)
 
     @classmethod
     def kink_points(cls, ctx) -> tuple:
