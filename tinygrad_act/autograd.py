@@ -284,11 +284,12 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                     # Adopt a freshly computed array as .grad; copy one that may be shared: the
                     # incoming gradient itself (Add passes it on), one handed to two inputs, or a
                     # view. Copying a 784x256 weight gradient every step costs ~50 us.
+                    flags = gi.flags
                     if (
                         gi is g
-                        or not (gi.flags.owndata and gi.flags.writeable)
-                        or _handed_twice(in_grads, gi)
                         or retain_graph
+                        or not (flags.owndata and flags.writeable)
+                        or (len(in_grads) > 1 and _handed_twice(in_grads, gi))
                     ):
                         gi = gi.copy()
                     p.grad = Tensor._wrap(gi)
