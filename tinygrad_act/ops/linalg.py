@@ -45,6 +45,8 @@ class MatMul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:  # the common case, without the reshaping below
+            return (grad @ b.T if na else None, a.T @ grad if nb else None)
         if a.ndim == 1 and b.ndim == 1:  # dot product: a scalar output
             return (grad * b if na else None, grad * a if nb else None)
         a2 = a[None, :] if a.ndim == 1 else a
