@@ -157,24 +157,33 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run forward on the inputs' arrays and, when gradients are wanted, record the node."""
         # this runs once per op call: keep it lean (see benchmarks/bench_overhead.py)
-        raw = []
-        needs = []
-        track = False
-        for a in args:
+        if len(args) == 1:  # one input (activations, reductions, shape ops): no lists
+            a = args[0]
             if isinstance(a, Tensor):
-                raw.append(a.data)
-                r = a.requires_grad
-                needs.append(r)
-                if r:
-                    track = True
+                raw = (a.data,)
+                track = a.requires_grad and _GradMode.enabled
             else:
-                raw.append(a)
-                needs.append(False)
-        if track and _GradMode.enabled:
-            ctx = Context(cls, args, tuple(needs))
+                raw, track = args, False
+            ctx = Context(cls, args if track else None, (track,))
         else:
+            raw = []
+            needs = []
             track = False
-            ctx = Context(cls, None, (False,) * len(args))
+            for a in args:
+                if isinstance(a, Tensor):
+                    raw.append(a.data)
+                    r = a.requires_grad
+                    needs.append(r)
+                    if r:
+                        track = True
+                else:
+                    raw.append(a)
+                    needs.append(False)
+            if track and _GradMode.enabled:
+                ctx = Context(cls, args, tuple(needs))
+            else:
+                track = False
+                ctx = Context(cls, None, (False,) * len(args))
         out = cls.forward(ctx, *raw, **kwargs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)

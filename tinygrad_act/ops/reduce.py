@@ -63,7 +63,8 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         dims = _setup(ctx, "sum", x, dim)
-        return np.sum(x, axis=dims, keepdims=keepdim)
+        # the ufunc's reduce directly: np.sum adds ~1 us of Python dispatch per call
+        return np.add.reduce(x, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -80,8 +81,9 @@ class Mean(Function):
                 f"mean: needs a floating-point tensor, got {x.dtype}; call .float() first"
             )
         dims = _setup(ctx, "mean", x, dim)
-        ctx.count = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
-        return np.mean(x, axis=dims, keepdims=keepdim)
+        ctx.count = x.size if dims is None else math.prod(x.shape[d] for d in dims)
+        # sum / count with the ufunc's reduce (same pairwise float32 sum as np.mean, ~3 us less)
+        return np.add.reduce(x, axis=dims, keepdims=keepdim) / ctx.count
 
     @staticmethod
     def backward(ctx, grad):
