@@ -203,9 +203,14 @@ def _topological_order(root: Context) -> list[Context]:
     emission order puts every consumer before the nodes it consumes: when a node's backward
     runs, all paths into it have delivered their gradient (a + a*3 sums both paths first).
     """
-    order: list[Context] = []
     if root._freed:
         _raise_freed(root)
+    for p in root.parents:
+        if isinstance(p, Tensor) and p._ctx is not None:
+            break
+    else:  # every input is a leaf or a constant: a one-node graph
+        return [root]
+    order: list[Context] = []
     visited = {id(root)}
     stack = [(root, iter(root.parents))]
     while stack:
@@ -258,7 +263,14 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
             "backward: this tensor does not require grad and has no grad_fn; create the inputs "
             "with requires_grad=True (and not inside no_grad())"
         )
-    g0 = _initial_grad(root, gradient)
+    if (
+        isinstance(gradient, Tensor)
+        and gradient.data.shape == root.data.shape
+        and gradient.data.dtype == root.data.dtype
+    ):
+        g0 = gradient.data  # the common explicit case, checked inline (this runs per backward)
+    else:
+        g0 = _initial_grad(root, gradient)
     if root._ctx is None:  # a leaf: d(root)/d(root) = 1
         _accumulate_leaf(root, g0)
         return
