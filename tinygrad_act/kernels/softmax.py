@@ -12,13 +12,20 @@ from ._parallel import njit
 
 
 @njit
+def _row_max(x, r):
+    """max of row r, ignoring NaN (a NaN then spreads through the sum of exps)."""
+    m = -math.inf
+    for j in range(x.shape[1]):
+        if x[r, j] > m:
+            m = x[r, j]
+    return m
+
+
+@njit
 def log_softmax_forward(x, out):
     """out[r] = x[r] - (m + log(sum(exp(x[r] - m)))), m = max(x[r])."""
     for r in range(x.shape[0]):
-        m = -math.inf
-        for j in range(x.shape[1]):
-            if x[r, j] > m:
-                m = x[r, j]
+        m = _row_max(x, r)
         s = 0.0
         for j in range(x.shape[1]):
             s += math.exp(x[r, j] - m)
@@ -42,10 +49,7 @@ def log_softmax_backward(grad_out, out, grad_in):
 def softmax_forward(x, out):
     """out[r] = exp(x[r] - m) / sum(exp(x[r] - m))."""
     for r in range(x.shape[0]):
-        m = -math.inf
-        for j in range(x.shape[1]):
-            if x[r, j] > m:
-                m = x[r, j]
+        m = _row_max(x, r)
         s = 0.0
         for j in range(x.shape[1]):
             e = math.exp(x[r, j] - m)
