@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pathlib
 import socket
+import sys
 
 import pytest
 
@@ -33,3 +35,30 @@ def mnist1d_cache(tmp_path_factory):
         mp.setattr(socket, "create_connection", no_network)
         load_mnist1d(cache_dir=directory)
     return directory
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def load_lesson(stem: str):
+    """Import lessons/<stem>.py the way the runner does (its name starts with digits)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from lessons.__main__ import load
+
+    return load(ROOT / "lessons" / f"{stem}.py")
+
+
+@pytest.fixture(scope="session")
+def lesson_results(tmp_path_factory):
+    """get(stem): the lesson's quick-mode result for seed 0, run once per session."""
+    out = tmp_path_factory.mktemp("lessons")
+    cache = {}
+
+    def get(stem: str):
+        if stem not in cache:
+            run = load_lesson(stem).run
+            cache[stem] = run(quick=True, seed=0, out=str(out), plots=True, progress=False)
+        return cache[stem]
+
+    return get

@@ -11,38 +11,20 @@ import subprocess
 import sys
 
 import pytest
+from conftest import load_lesson as _load
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SEED = 0
-
-
-def _load(stem: str):
-    sys.path.insert(0, str(ROOT))
-    from lessons.__main__ import load
-
-    return load(ROOT / "lessons" / f"{stem}.py")
 
 
 def _has_matplotlib() -> bool:
     return importlib.util.find_spec("matplotlib") is not None
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    """Run each lesson once in quick mode (plots into a temporary directory)."""
-    import tinygrad_act as ta
-
-    ta.set_blas_threads(1)
-    out = tmp_path_factory.mktemp("lessons")
-    cache = {}
-
-    def get(stem: str):
-        if stem not in cache:
-            mod = _load(stem)
-            cache[stem] = mod.run(quick=True, seed=SEED, out=str(out), plots=True, progress=False)
-        return cache[stem]
-
-    return get
+@pytest.fixture
+def results(lesson_results):
+    """Each lesson run once in quick mode, seed 0 (tests/conftest.py)."""
+    return lesson_results
 
 
 STEMS = ["01_autograd_tour", "02_vanishing_gradients", "03_sparsity", "04_dead_units"]

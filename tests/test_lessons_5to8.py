@@ -14,36 +14,18 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import load_lesson as _load
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SEED = 0
 STEMS = ["05_init_fix", "06_prelu_rrelu", "07_born_dead", "08_shootout"]
 
 
-def _load(stem: str):
-    sys.path.insert(0, str(ROOT))
-    from lessons.__main__ import load
-
-    return load(ROOT / "lessons" / f"{stem}.py")
-
-
-@pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    """Run each lesson once in quick mode (plots into a temporary directory)."""
+@pytest.fixture
+def results(lesson_results):
+    """Each lesson run once in quick mode, seed 0 (tests/conftest.py)."""
     pytest.importorskip("mnist1d")
-    import tinygrad_act as ta
-
-    ta.set_blas_threads(1)
-    out = tmp_path_factory.mktemp("lessons58")
-    cache = {}
-
-    def get(stem: str):
-        if stem not in cache:
-            mod = _load(stem)
-            cache[stem] = mod.run(quick=True, seed=SEED, out=str(out), plots=True, progress=False)
-        return cache[stem]
-
-    return get
+    return lesson_results
 
 
 @pytest.mark.parametrize("stem", STEMS)
