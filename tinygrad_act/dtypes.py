@@ -43,3 +43,29 @@ def to_dtype(dtype: Any) -> np.dtype:
 
 def is_floating(dtype: np.dtype) -> bool:
     return dtype.kind == "f"
+
+
+def as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Convert like torch.tensor: Python floats -> float32, ints -> int64, numpy keeps its dtype."""
+    from_numpy = isinstance(data, (np.ndarray, np.generic))
+    arr = np.array(data, copy=True)
+    if arr.dtype == object or arr.dtype.kind not in "fiub":
+        raise TypeError(
+            f"tensor: cannot make a tensor from data of dtype {arr.dtype}; pass numbers, "
+            "nested lists of numbers or a numeric numpy array"
+        )
+    if dtype is not None:
+        dt = to_dtype(dtype)
+        if dt.kind in "iub" and arr.dtype.kind == "f":
+            if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+                raise ValueError(
+                    f"tensor: casting {arr.dtype} values that are not whole numbers to {dt} would "
+                    "lose information; round them first (np.round) or keep a float dtype"
+                )
+        return arr.astype(dt, copy=False)
+    if not from_numpy:
+        if arr.dtype.kind == "f":
+            arr = arr.astype(default_float, copy=False)
+        elif arr.dtype.kind in "iu":
+            arr = arr.astype(np.int64, copy=False)
+    return arr

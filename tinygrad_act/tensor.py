@@ -19,34 +19,6 @@ _int = builtins.int
 _float = builtins.float
 
 
-def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """Convert like torch.tensor: Python floats -> float32, ints -> int64, numpy keeps its dtype."""
-    if isinstance(data, Tensor):
-        data = data.data
-    from_numpy = isinstance(data, (np.ndarray, np.generic))
-    arr = np.array(data, copy=True)
-    if arr.dtype == object or arr.dtype.kind not in "fiub":
-        raise TypeError(
-            f"tensor: cannot make a tensor from data of dtype {arr.dtype}; pass numbers, "
-            "nested lists of numbers or a numeric numpy array"
-        )
-    if dtype is not None:
-        dt = _dt.to_dtype(dtype)
-        if dt.kind in "iub" and arr.dtype.kind == "f":
-            if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
-                raise ValueError(
-                    f"tensor: casting {arr.dtype} values that are not whole numbers to {dt} would "
-                    "lose information; round them first (np.round) or keep a float dtype"
-                )
-        return arr.astype(dt, copy=False)
-    if not from_numpy:
-        if arr.dtype.kind == "f":
-            arr = arr.astype(_dt.default_float, copy=False)
-        elif arr.dtype.kind in "iu":
-            arr = arr.astype(np.int64, copy=False)
-    return arr
-
-
 class Tensor:
     """An n-dimensional array that records the operations applied to it for backpropagation."""
 
@@ -55,7 +27,7 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        self.data = _as_array(data, dtype)
+        self.data = _dt.as_array(data.data if isinstance(data, Tensor) else data, dtype)
         self.grad: Tensor | None = None
         self._ctx = None
         self._hooks: list | None = None

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import as_array
 from ..random import default_generator
-from ..tensor import Tensor, _as_array
+from ..tensor import Tensor
 
 
 def _to_array(name: str, data: Any) -> np.ndarray:
@@ -17,7 +18,7 @@ def _to_array(name: str, data: Any) -> np.ndarray:
     if isinstance(data, np.ndarray):
         return data  # no copy: a dataset can be large
     try:
-        return _as_array(data)  # lists follow ta.tensor's rules (floats -> float32)
+        return as_array(data)  # lists follow ta.tensor's rules (floats -> float32)
     except (TypeError, ValueError) as e:
         raise TypeError(
             f"DataLoader: {name} must be a numpy array, a Tensor or nested lists of numbers ({e})"
