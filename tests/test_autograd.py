@@ -248,3 +248,44 @@ def test_leaf_grad_never_aliases_the_callers_gradient_or_a_view():
     w.reshape(4).backward(gradient=h)  # reshape's backward returns a view of h
     w.grad.data += 1
     np.testing.assert_array_equal(h, np.ones(4))
+
+
+def test_assigned_grad_of_another_shape_dtype_or_type_is_refused():
+    # a wrong-shape .grad used to reach the optimizer's Numba loop (out-of-bounds writes)
+    p = ta.nn.Parameter(ta.zeros(2, 3))
+    with pytest.raises(RuntimeError, match=r"assigned grad has data of a different size.*\(3,\)"):
+        p.grad = ta.zeros(3)
+    with pytest.raises(RuntimeError, match="assigned grad has data of a different type.*float64"):
+        p.grad = ta.zeros(2, 3, dtype=ta.float64)
+    with pytest.raises(TypeError, match="expected to be a Tensor or None.*ndarray"):
+        p.grad = np.zeros((2, 3), dtype=np.float32)
+    assert p.grad is None
+    p.grad = ta.ones(2, 3)  # the right one is accepted, and so is None
+    ta.optim.SGD([p], lr=0.5).step()
+    np.testing.assert_array_equal(p.numpy(), np.full((2, 3), -0.5))
+    p.grad = None
+    assert p.grad is None
+
+
+def test_hook_that_changes_the_size_or_type_of_the_gradient_raises():
+    def halve(g):
+        return g[:1]
+
+    x = ta.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    y.register_hook(halve)
+    with pytest.raises(RuntimeError, match="hook 'halve' has changed the size of value"):
+        y.sum().backward()
+    x.register_hook(halve)  # on a leaf: refused before it reaches .grad
+    with pytest.raises(RuntimeError, match="hook 'halve' has changed the size of value"):
+        (x * 3).sum().backward()
+    assert x.grad is None
+
+    z = ta.tensor([1.0, 2.0], requires_grad=True)
+    z.register_hook(lambda g: g.double())
+    with pytest.raises(RuntimeError, match="has changed the type of value.*float32 got float64"):
+        (z * 3).sum().backward()
+    w = ta.tensor([1.0, 2.0], requires_grad=True)
+    w.register_hook(lambda g: 3)
+    with pytest.raises(TypeError, match="expected Tensor, but hook '<lambda>' returned 'int'"):
+        (w * 3).sum().backward()
