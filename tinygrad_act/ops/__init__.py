@@ -4,6 +4,7 @@ Files follow the kind of op: arithmetic, reduce, shape, linalg, softmax; activat
 live in their own modules. `tinygrad_act.tensor.Tensor` methods delegate here.
 """
 
+from ._promote import compare
 from ._util import as_tensor_like, raw, shape_arg, unbroadcast
 from .arithmetic import (
     Abs,
