@@ -27,6 +27,7 @@ from .arithmetic import (
     minimum,
     where,
 )
+from .indexing import GetItem, getitem
 from .linalg import MatMul
 from .reduce import (
     Amax,
@@ -43,13 +44,11 @@ from .reduce import (
 from .shape import (
     Cat,
     Expand,
-    GetItem,
     Permute,
     Reshape,
     Stack,
     cat,
     flatten,
-    getitem,
     squeeze,
     stack,
     transpose,
