@@ -169,3 +169,8 @@ def test_seed_out_of_pytorch_range_is_refused(seed):
         ta.manual_seed(seed)
     with pytest.raises(TypeError, match="manual_seed: seed must be an int"):
         ta.manual_seed("abc")
+
+
+def test_big_endian_numpy_data_is_accepted_in_native_order():
+    t = ta.tensor(np.array([1.5, 2.0], dtype=">f4"))
+    assert t.dtype == ta.float32 and t.dtype.isnative and t.tolist() == [1.5, 2.0]

@@ -149,3 +149,16 @@ def test_promote_types_and_result_type_are_torch_s():
         ta.float64
     )
     assert ta.result_type(2, 2.5) == ta.float32
+
+
+def test_clamp_bounds_take_part_in_promotion():
+    # torch: int64.clamp(min=0.5) -> float32, .clamp(0, 2) -> int64, float32.clamp(np.float64) f32
+    x = ta.tensor([0, 2, 3])
+    assert x.clamp(min=0.5).dtype == ta.float32
+    assert x.clamp(min=0.5).tolist() == [0.5, 2.0, 3.0]
+    assert x.clamp(0, 2).dtype == ta.int64 and x.clamp(0, 2).tolist() == [0, 2, 2]
+    y = ta.tensor([0.25, 3.0], requires_grad=True)
+    out = y.clamp(np.float64(0.5), np.float64(2.0))
+    assert out.dtype == ta.float32
+    out.sum().backward()
+    assert y.grad.dtype == ta.float32 and y.grad.tolist() == [0.0, 0.0]

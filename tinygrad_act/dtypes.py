@@ -119,6 +119,8 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
             f"tensor: cannot make a tensor from data of dtype {arr.dtype}; pass numbers, "
             "nested lists of numbers or a numeric numpy array"
         )
+    if not arr.dtype.isnative:  # big-endian data (idx files, other machines): native order
+        arr = arr.astype(arr.dtype.newbyteorder("="))
     if not from_numpy and arr.dtype == np.uint64:  # numpy's choice for ints in [2**63, 2**64)
         raise OverflowError(_BIG_INT)
     if dtype is not None:

@@ -54,7 +54,8 @@ def _cast(op: str, a: Any, b: Any) -> tuple[Any, Any, tuple | None]:
     da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
     ca = da if isinstance(a, _ndarray) and da != rt else None
     cb = db if isinstance(b, _ndarray) and db != rt else None
-    return _to(op, a, rt), _to(op, b, rt), None if ca is None and cb is None else (ca, cb)
+    casts = None if ca is None and cb is None else (ca, cb)
+    return cast_operand(op, a, rt), cast_operand(op, b, rt), casts
 
 
 def float_result(ctx: Any, op: str, a: Any, b: Any) -> tuple[Any, Any]:
@@ -62,7 +63,7 @@ def float_result(ctx: Any, op: str, a: Any, b: Any) -> tuple[Any, Any]:
     a, b = promote(ctx, op, a, b)
     dt = a.dtype if isinstance(a, _ndarray) else getattr(b, "dtype", None)
     if dt is None or dt.kind != "f":
-        a, b = _to(op, a, _dt.default_float), _to(op, b, _dt.default_float)
+        a, b = cast_operand(op, a, _dt.default_float), cast_operand(op, b, _dt.default_float)
     return a, b
 
 
@@ -104,7 +105,8 @@ def _operand(op: str, x: Any) -> Any:
         ) from None
 
 
-def _to(op: str, x: Any, rt: np.dtype) -> Any:
+def cast_operand(op: str, x: Any, rt: np.dtype) -> Any:
+    """An array or scalar operand in the dtype `rt`; an int that does not fit is refused."""
     if isinstance(x, _ndarray):
         return x if x.dtype == rt else x.astype(rt)
     if isinstance(x, np.generic):

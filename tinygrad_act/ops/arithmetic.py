@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
+from ..dtypes import result_type
 from ..tensor import Tensor
-from ._promote import float_input, float_result, grads, promote, refuse_bool
+from ._promote import cast_operand, float_input, float_result, grads, promote, refuse_bool
 from ._util import binary_error, raw, shape_of, unbroadcast
 
 
@@ -206,6 +207,10 @@ class Clamp(Function):
 
     @staticmethod
     def forward(ctx, x, lo, hi):
+        # PyTorch's result dtype covers the bounds: int_tensor.clamp(min=0.5) is float32
+        ctx.in_dtype = x.dtype
+        rt = result_type(x, *(v for v in (lo, hi) if v is not None))
+        x, lo, hi = (None if v is None else cast_operand("clamp", v, rt) for v in (x, lo, hi))
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
         return np.clip(x, lo, hi)
@@ -218,7 +223,7 @@ class Clamp(Function):
             keep &= x >= ctx.lo
         if ctx.hi is not None:
             keep &= x <= ctx.hi
-        return np.where(keep, grad, 0).astype(grad.dtype, copy=False), None, None
+        return np.where(keep, grad, 0).astype(ctx.in_dtype, copy=False), None, None
 
     @staticmethod
     def kink_points(ctx):
