@@ -14,6 +14,7 @@ from ._blas import set_blas_threads
 from .autograd import Context, Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
+    empty,
     full,
     ones,
     ones_like,
@@ -24,7 +25,21 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .dtypes import bool_, double, float16, float32, float64, int32, int64, long, uint8
+from .dtypes import (
+    bool_,
+    double,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    result_type,
+    uint8,
+)
 from .kernels import get_num_threads, set_num_threads
 from .ops import cat, maximum, minimum, stack, unbroadcast, where
 from .random import manual_seed
@@ -47,6 +62,7 @@ __all__ = [
     "data",
     "diagnostics",
     "double",
+    "empty",
     "enable_grad",
     "float16",
     "float32",
@@ -55,6 +71,8 @@ __all__ = [
     "functional",
     "get_num_threads",
     "gradcheck",
+    "int8",
+    "int16",
     "int32",
     "int64",
     "is_grad_enabled",
@@ -65,11 +83,13 @@ __all__ = [
     "nn",
     "no_grad",
     "optim",
+    "promote_types",
     "ones",
     "ones_like",
     "rand",
     "randn",
     "randn_like",
+    "result_type",
     "set_blas_threads",
     "set_grad_enabled",
     "set_num_threads",

@@ -225,24 +225,38 @@ class Tensor:
 
     # ---- dtype conversion (differentiable between float dtypes) --------------------------------
     def to(self, dtype: Any) -> Tensor:
-        dt = _dt.to_dtype(dtype)
+        """This tensor in `dtype` (itself if it has it already), like PyTorch's `.to(dtype)`.
+
+        An explicit cast: floats truncate toward zero (`[1.7, -1.7]` -> `[1, -1]`) and ints wrap;
+        a NaN, inf or out-of-range float to an int dtype, which has no defined result, raises.
+        `.to(other_tensor)` takes its dtype; `.to("cpu")` is a no-op (everything is on the CPU).
+        """
+        if isinstance(dtype, Tensor):
+            dtype = dtype.dtype
+        elif isinstance(dtype, str) and dtype == "cpu":
+            return self
+        return self._cast(_dt.to_dtype(dtype, "to"), "to")
+
+    def _cast(self, dt: np.dtype, where: str) -> Tensor:
         if dt == self.data.dtype:
             return self
         if _dt.is_floating(dt) and self.requires_grad:
             return _ops.Cast.apply(self, dt)
-        return Tensor(self.data, dtype=dt)
+        return Tensor._wrap(_dt.cast(self.data, dt, where))
 
     def float(self) -> Tensor:
-        return self.to(_dt.float32)
+        return self._cast(_dt.float32, "float")
 
     def double(self) -> Tensor:
-        return self.to(_dt.float64)
+        return self._cast(_dt.float64, "double")
 
     def long(self) -> Tensor:
-        return self.to(_dt.int64)
+        """int64, truncating floats toward zero (PyTorch's `.long()`)."""
+        return self._cast(_dt.int64, "long")
 
     def int(self) -> Tensor:
-        return self.to(_dt.int32)
+        """int32, truncating floats toward zero (PyTorch's `.int()`)."""
+        return self._cast(_dt.int32, "int")
 
     def bool(self) -> Tensor:
         return Tensor(self.data != 0)
@@ -284,24 +298,29 @@ class Tensor:
     def __rmatmul__(self, other):
         return _ops.MatMul.apply(_ops.as_tensor_like(other, self), self)
 
-    # comparisons build no graph: their outputs are bool tensors with no gradient
+    # comparisons build no graph: their outputs are bool tensors with no gradient. They compare
+    # in the promoted dtype, as PyTorch does (float32 [0.1] == np.float64(0.1) is True)
     def __lt__(self, other):
-        return Tensor._wrap(self.data < _ops.raw(other))
+        return Tensor._wrap(_ops.compare("lt", np.less, self.data, _ops.raw(other)))
 
     def __le__(self, other):
-        return Tensor._wrap(self.data <= _ops.raw(other))
+        return Tensor._wrap(_ops.compare("le", np.less_equal, self.data, _ops.raw(other)))
 
     def __gt__(self, other):
-        return Tensor._wrap(self.data > _ops.raw(other))
+        return Tensor._wrap(_ops.compare("gt", np.greater, self.data, _ops.raw(other)))
 
     def __ge__(self, other):
-        return Tensor._wrap(self.data >= _ops.raw(other))
+        return Tensor._wrap(_ops.compare("ge", np.greater_equal, self.data, _ops.raw(other)))
 
     def __eq__(self, other):  # type: ignore[override]
-        return Tensor._wrap(self.data == _ops.raw(other))
+        if other is None or isinstance(other, str):
+            return False  # as PyTorch: `t == None` is False, not an elementwise comparison
+        return Tensor._wrap(_ops.compare("eq", np.equal, self.data, _ops.raw(other)))
 
     def __ne__(self, other):  # type: ignore[override]
-        return Tensor._wrap(self.data != _ops.raw(other))
+        if other is None or isinstance(other, str):
+            return True
+        return Tensor._wrap(_ops.compare("ne", np.not_equal, self.data, _ops.raw(other)))
 
     __hash__ = object.__hash__
 

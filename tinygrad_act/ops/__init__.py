@@ -4,6 +4,7 @@ Files follow the kind of op: arithmetic, reduce, shape, linalg, softmax; activat
 live in their own modules. `tinygrad_act.tensor.Tensor` methods delegate here.
 """
 
+from ._promote import compare
 from ._util import as_tensor_like, raw, shape_arg, unbroadcast
 from .arithmetic import (
     Abs,
@@ -26,6 +27,7 @@ from .arithmetic import (
     minimum,
     where,
 )
+from .indexing import GetItem, getitem
 from .inplace import AddInPlace, Copy, Fill, MulInPlace, add_, copy_, fill_, mul_
 from .linalg import MatMul
 from .reduce import (
@@ -43,13 +45,11 @@ from .reduce import (
 from .shape import (
     Cat,
     Expand,
-    GetItem,
     Permute,
     Reshape,
     Stack,
     cat,
     flatten,
-    getitem,
     squeeze,
     stack,
     transpose,

@@ -3,7 +3,8 @@
 These run as single numpy ufunc calls: numpy broadcasts any pair of shapes and its loops are
 already compiled and vectorized, so a Numba kernel would add nothing but a second code path for
 broadcasting (measured in benchmarks/bench_overhead.py). Every backward sums its gradient back to
-the input's shape with `unbroadcast`.
+the input's shape with `unbroadcast`. Operands first go to PyTorch's result dtype (`_promote`), and
+each gradient goes back to its input's dtype.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
+from ..dtypes import result_type
 from ..tensor import Tensor
+from ._promote import cast_operand, float_input, float_result, grads, promote, refuse_bool
 from ._util import binary_error, raw, shape_of, unbroadcast
 
 
@@ -27,6 +30,7 @@ def _binary(op: str, ufunc, a: Any, b: Any) -> np.ndarray:
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
+        a, b = promote(ctx, "add", a, b)
         ctx.shapes = (shape_of(a), shape_of(b))
         return _binary("add", np.add, a, b)
 
@@ -34,12 +38,18 @@ class Add(Function):
     def backward(ctx, grad):
         sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
-        return (unbroadcast(grad, sa) if na else None, unbroadcast(grad, sb) if nb else None)
+        return grads(
+            ctx, unbroadcast(grad, sa) if na else None, unbroadcast(grad, sb) if nb else None
+        )
 
 
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
+        # PyTorch refuses a bool on either side, even int_tensor - True
+        refuse_bool("sub", a, "convert with .long() first, or use a != b for xor")
+        refuse_bool("sub", b, "convert with .long() first, or use a != b for xor")
+        a, b = promote(ctx, "sub", a, b)
         ctx.shapes = (shape_of(a), shape_of(b))
         return _binary("sub", np.subtract, a, b)
 
@@ -47,12 +57,15 @@ class Sub(Function):
     def backward(ctx, grad):
         sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
-        return (unbroadcast(grad, sa) if na else None, unbroadcast(-grad, sb) if nb else None)
+        return grads(
+            ctx, unbroadcast(grad, sa) if na else None, unbroadcast(-grad, sb) if nb else None
+        )
 
 
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
+        a, b = promote(ctx, "mul", a, b)
         ctx.save_for_backward(a, b)
         return _binary("mul", np.multiply, a, b)
 
@@ -60,7 +73,8 @@ class Mul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        return (
+        return grads(
+            ctx,
             unbroadcast(grad * b, shape_of(a)) if na else None,
             unbroadcast(grad * a, shape_of(b)) if nb else None,
         )
@@ -69,6 +83,7 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
+        a, b = float_result(ctx, "div", a, b)  # int / int is float32 in PyTorch
         ctx.save_for_backward(a, b)
         return _binary("div", np.true_divide, a, b)
 
@@ -78,12 +93,13 @@ class Div(Function):
         na, nb = ctx.needs_input_grad
         ga = unbroadcast(grad / b, shape_of(a)) if na else None
         gb = unbroadcast(-grad * a / (b * b), shape_of(b)) if nb else None
-        return ga, gb
+        return grads(ctx, ga, gb)
 
 
 class Neg(Function):
     @staticmethod
     def forward(ctx, x):
+        refuse_bool("neg", x, "use ~x.bool()-style logic or convert with .long() first")
         return np.negative(x)
 
     @staticmethod
@@ -101,9 +117,12 @@ class Pow(Function):
                 "pow: the exponent must be a Python number; for a tensor exponent b write "
                 "(b * a.log()).exp()"
             )
+        x, exponent = promote(ctx, "pow", x, exponent)  # int ** 0.5 is float32
+        exponent = exponent.item() if isinstance(exponent, np.generic) else exponent
         ctx.save_for_backward(x)
         ctx.exponent = exponent
-        return x**exponent
+        out = x**exponent
+        return out if out.dtype == x.dtype else out.astype(x.dtype)  # numpy: bool ** bool is int8
 
     @staticmethod
     def backward(ctx, grad):
@@ -117,7 +136,7 @@ class Pow(Function):
 class Exp(Function):
     @staticmethod
     def forward(ctx, x):
-        out = np.exp(x)
+        out = np.exp(float_input(x))
         ctx.save_for_backward(out)
         return out
 
@@ -130,6 +149,7 @@ class Exp(Function):
 class Log(Function):
     @staticmethod
     def forward(ctx, x):
+        x = float_input(x)
         ctx.save_for_backward(x)
         return np.log(x)
 
@@ -142,7 +162,7 @@ class Log(Function):
 class Sqrt(Function):
     @staticmethod
     def forward(ctx, x):
-        out = np.sqrt(x)
+        out = np.sqrt(float_input(x))
         ctx.save_for_backward(out)
         return out
 
@@ -159,6 +179,7 @@ class Abs(Function):
 
     @staticmethod
     def forward(ctx, x):
+        refuse_bool("abs", x, "a bool is its own absolute value")
         ctx.save_for_backward(np.sign(x))
         return np.abs(x)
 
@@ -186,6 +207,10 @@ class Clamp(Function):
 
     @staticmethod
     def forward(ctx, x, lo, hi):
+        # PyTorch's result dtype covers the bounds: int_tensor.clamp(min=0.5) is float32
+        ctx.in_dtype = x.dtype
+        rt = result_type(x, *(v for v in (lo, hi) if v is not None))
+        x, lo, hi = (None if v is None else cast_operand("clamp", v, rt) for v in (x, lo, hi))
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
         return np.clip(x, lo, hi)
@@ -198,7 +223,7 @@ class Clamp(Function):
             keep &= x >= ctx.lo
         if ctx.hi is not None:
             keep &= x <= ctx.hi
-        return np.where(keep, grad, 0).astype(grad.dtype, copy=False), None, None
+        return np.where(keep, grad, 0).astype(ctx.in_dtype, copy=False), None, None
 
     @staticmethod
     def kink_points(ctx):
@@ -219,13 +244,14 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        a, b = promote(ctx, "maximum", a, b)
         ctx.save_for_backward(a, b)
         return _binary("maximum", np.maximum, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return _tie_split(ctx, grad, a, b, np.less, np.greater)
+        return grads(ctx, *_tie_split(ctx, grad, a, b, np.less, np.greater))
 
 
 class Minimum(Function):
@@ -233,13 +259,14 @@ class Minimum(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        a, b = promote(ctx, "minimum", a, b)
         ctx.save_for_backward(a, b)
         return _binary("minimum", np.minimum, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return _tie_split(ctx, grad, a, b, np.greater, np.less)
+        return grads(ctx, *_tie_split(ctx, grad, a, b, np.greater, np.less))
 
 
 def _tie_split(ctx, grad, a, b, a_loses, b_loses):
@@ -265,6 +292,7 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, cond, a, b):
+        a, b = promote(ctx, "where", a, b)
         ctx.save_for_backward(cond)
         ctx.shapes = (shape_of(a), shape_of(b))
         try:
@@ -283,7 +311,7 @@ class Where(Function):
         zero = np.zeros((), dtype=grad.dtype)
         ga = unbroadcast(np.where(cond, grad, zero), sa) if na else None
         gb = unbroadcast(np.where(cond, zero, grad), sb) if nb else None
-        return None, ga, gb
+        return (None, *grads(ctx, ga, gb))
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002

@@ -1,8 +1,8 @@
-"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, expand, indexing, cat, stack.
+"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, expand, cat, stack.
 
 None of these computes anything: forward rearranges (numpy views where possible) and backward
-rearranges the gradient back, except indexing, whose backward scatter-adds (an element picked twice
-gets both gradients) and expand, whose backward sums the copies (unbroadcast).
+rearranges the gradient back, except expand, whose backward sums the copies (unbroadcast).
+Indexing, whose backward scatter-adds, is in indexing.py.
 """
 
 from __future__ import annotations
@@ -116,54 +116,6 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, grad):
         return unbroadcast(grad, ctx.in_shape)
-
-
-def _normalize_index(index: Any) -> tuple[tuple, bool]:
-    """Tensors/lists -> numpy arrays, bool masks -> their nonzero() positions; is it advanced?"""
-    items = index if isinstance(index, tuple) else (index,)
-    out: list = []
-    advanced = False
-    for it in items:
-        if isinstance(it, Tensor):
-            it = it.data
-        elif isinstance(it, list):
-            it = np.asarray(it)
-        if isinstance(it, np.ndarray):
-            advanced = True
-            if it.dtype == np.bool_:
-                out.extend(it.nonzero())  # numpy treats a mask as its nonzero() index arrays
-                continue
-            if it.dtype.kind not in "iu":
-                raise IndexError(
-                    f"getitem: index arrays must hold integers or bools, got {it.dtype}; "
-                    "convert labels with .long()"
-                )
-        out.append(it)
-    return tuple(out), advanced
-
-
-class GetItem(Function):
-    @staticmethod
-    def forward(ctx, x, index, advanced):
-        ctx.in_shape, ctx.index, ctx.advanced = x.shape, index, advanced
-        try:
-            return x[index]
-        except IndexError as e:
-            raise IndexError(f"getitem: {e} (tensor shape {x.shape})") from None
-
-    @staticmethod
-    def backward(ctx, grad):
-        out = np.zeros(ctx.in_shape, dtype=grad.dtype)
-        if ctx.advanced:
-            np.add.at(out, ctx.index, grad)  # repeated indices each add their gradient
-        else:
-            out[ctx.index] = grad
-        return out
-
-
-def getitem(x: Tensor, index: Any) -> Tensor:
-    idx, advanced = _normalize_index(index)
-    return GetItem.apply(x, index=idx, advanced=advanced)
 
 
 class Cat(Function):
