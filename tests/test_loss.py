@@ -199,11 +199,11 @@ def test_kernels_run_as_plain_python():
     w = np.array([1.0, 2.0, 0.5, 1.5])
     outs = []
     for fn in (K.cross_entropy_forward, K.cross_entropy_forward.py_func):
-        losses, roww, lse = np.empty(5), np.empty(5), np.empty(5)
-        fn(x, t, losses, roww, lse, w, -100, 0.1)
+        losses, roww, m, log_s = np.empty(5), np.empty(5), np.empty(5), np.empty(5)
+        fn(x, t, losses, roww, m, log_s, w, -100, 0.1)
         g = np.empty_like(x)
         bwd = K.cross_entropy_backward if fn is K.cross_entropy_forward else None
-        (bwd or K.cross_entropy_backward.py_func)(x, t, lse, np.ones(5), g, w, -100, 0.1)
+        (bwd or K.cross_entropy_backward.py_func)(x, t, m, log_s, np.ones(5), g, w, -100, 0.1)
         outs.append((losses, g))
     np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-14)
     np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-14, atol=1e-15)

@@ -54,10 +54,11 @@ class CrossEntropy(Function):
         x = np.ascontiguousarray(x)
         losses = np.empty(n)
         row_w = np.empty(n)
-        lse = np.empty(n)
+        row_max = np.empty(n)  # logsumexp = row_max + log_sum, kept apart (kernels/loss.py)
+        log_sum = np.empty(n)
         launch(
             K.cross_entropy_forward,
-            (x, target, losses, row_w, lse),
+            (x, target, losses, row_w, row_max, log_sum),
             scalars=(weight, ignore_index, label_smoothing),
             work=x.size,
         )
@@ -65,19 +66,19 @@ class CrossEntropy(Function):
         if np.isnan(denom):  # the kernel marks out-of-range targets with NaN
             _bad_target("cross_entropy", target, x.shape[1], ignore_index)
         out = _reduce(losses, denom, reduction, x.dtype)
-        ctx.save_for_backward(x, target, weight, lse)
+        ctx.save_for_backward(x, target, weight, row_max, log_sum)
         ctx.args = (ignore_index, reduction, label_smoothing, denom)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, target, weight, lse = ctx.saved_tensors
+        x, target, weight, row_max, log_sum = ctx.saved_tensors
         ignore_index, reduction, smoothing, denom = ctx.args
         scale = _row_scale(grad, x.shape[0], reduction, denom)
         grad_in = np.empty_like(x)
         launch(
             K.cross_entropy_backward,
-            (x, target, lse, scale, grad_in),
+            (x, target, row_max, log_sum, scale, grad_in),
             scalars=(weight, ignore_index, smoothing),
             work=x.size,
         )
