@@ -22,6 +22,10 @@ from numba import njit as _njit
 # relu fwd+bwd (memory-bound) first wins with 2 threads at ~2M float32 elements (1.1x; 0.5x at
 # 512K), gelu fwd+bwd (compute-bound, ~4x relu's work per element) at ~512K (1.3x). The unit is
 # work: launch(..., work=n * cost) lets expensive kernels split earlier (activation table `cost`).
+# The dtypes every kernel is written, compiled and tested for; parameters and optimizers refuse
+# others where they enter (float16 would reach a kernel as NotImplementedError much later).
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
 PARALLEL_THRESHOLD = int(os.environ.get("TINYGRAD_ACT_PARALLEL_THRESHOLD", 1 << 21))
 
 
@@ -71,12 +75,12 @@ def launch(kernel, arrays: tuple, scalars: tuple = (), work: int | None = None) 
     `arrays` must all be C-contiguous with the same leading length; the kernel must treat each
     slice independently (elementwise ops, or row-wise ops like softmax).
     """
-    n = arrays[0].shape[0]
     size = arrays[0].size if work is None else work
-    threads = min(_num_threads, n)
-    if size < PARALLEL_THRESHOLD or threads <= 1:
+    n = arrays[0].shape[0]
+    if size < PARALLEL_THRESHOLD or _num_threads <= 1 or n <= 1:
         kernel(*arrays, *scalars)
         return
+    threads = min(_num_threads, n)
     global _pool
     if _pool is None:
         _pool = ThreadPoolExecutor(max_workers=_num_threads, thread_name_prefix="tinygrad_act")

@@ -15,19 +15,40 @@ from typing import Any
 
 import numpy as np
 
+from ..kernels._parallel import FLOAT_DTYPES
 from ..tensor import Tensor, _RemovableHandle
 from .checkpoint import load_arrays, save_arrays
 
 
+def check_param_dtype(where: str, dtype: Any) -> np.dtype:
+    """`dtype` if parameters may have it (float32, float64: what the kernels are built for)."""
+    dt = np.dtype(dtype)
+    if dt not in FLOAT_DTYPES:
+        kind = "floating-point dtypes" if dt.kind == "f" else "only floating-point dtypes"
+        raise TypeError(
+            f"{where}: {dt} is not supported; parameters support {kind} float32, float64 "
+            "(the default is float32)"
+        )
+    return dt
+
+
 class Parameter(Tensor):
-    """A Tensor that a Module registers as a learnable parameter (requires_grad=True)."""
+    """A Tensor that a Module registers as a learnable parameter (requires_grad=True).
+
+    It shares memory with `data` when that is a writable C-contiguous float32/float64 array, like
+    torch.nn.Parameter; any other array (read-only, e.g. np.load(..., mmap_mode='r'), or a
+    non-contiguous view) is copied, because the optimizers update parameters in place.
+    """
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         arr = np.zeros(0, dtype=np.float32) if data is None else data
         arr = arr.data if isinstance(arr, Tensor) else np.asarray(arr)
         if arr.dtype.kind != "f":
             raise TypeError(f"Parameter: needs floating-point data, got {arr.dtype}")
-        self.data = arr  # shares memory, like torch.nn.Parameter
+        check_param_dtype("Parameter", arr.dtype)
+        if not (arr.flags.writeable and arr.flags.c_contiguous):
+            arr = np.array(arr, order="C", copy=True)
+        self.data = arr
         self.grad = None
         self._ctx = None
         self._hooks = None
@@ -172,9 +193,7 @@ class Module:
         """Convert every floating-point parameter and buffer to `dtype`, in place (as torch)."""
         from .. import dtypes as _dt
 
-        dt = _dt.to_dtype(dtype)
-        if dt.kind != "f":
-            raise TypeError(f"Module.to: only floating-point dtypes are supported, got {dt}")
+        dt = check_param_dtype("Module.to", _dt.to_dtype(dtype))
         tensors = list(self.parameters()) + [b for _, b in self.named_buffers()]
         for t in tensors:
             if t.data.dtype.kind == "f" and t.data.dtype != dt:
