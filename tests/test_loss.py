@@ -238,3 +238,21 @@ def test_all_targets_ignored_gives_nan_like_torch():
     loss.backward()
     assert x.grad.numpy().shape == (2, 3)
     assert F.cross_entropy(x, ta.tensor([-100, -100]), reduction="sum").item() == 0.0
+
+
+@pytest.mark.parametrize("op", ["mse", "bce"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_empty_input_gives_nan_or_zero_and_an_empty_gradient(op, reduction):
+    # PyTorch: the mean of no elements is NaN, the sum 0, and backward gives an empty gradient
+    x = ta.zeros(0, 3, requires_grad=True)
+    y = ta.zeros(0, 3)
+    fn = F.mse_loss if op == "mse" else F.binary_cross_entropy_with_logits
+    loss = fn(x, y, reduction=reduction)
+    if reduction == "mean":
+        assert np.isnan(loss.item())
+    elif reduction == "sum":
+        assert loss.item() == 0.0
+    else:
+        assert loss.shape == (0, 3)
+    loss.sum().backward()
+    assert x.grad.shape == (0, 3) and x.grad.dtype == ta.float32

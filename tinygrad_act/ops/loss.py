@@ -132,7 +132,8 @@ class MSELoss(Function):
     @staticmethod
     def backward(ctx, grad):
         (diff,) = ctx.saved_tensors
-        k = 2.0 / diff.size if ctx.reduction == "mean" else 2.0
+        # the mean of no elements has an empty gradient (as torch), not a ZeroDivisionError
+        k = 2.0 / diff.size if ctx.reduction == "mean" and diff.size else 2.0
         g = diff * (grad * diff.dtype.type(k))
         nx, ny = ctx.needs_input_grad
         return (g if nx else None), (-g if ny else None)
@@ -169,7 +170,7 @@ class BCEWithLogits(Function):
         if reduction == "none":
             g = np.ascontiguousarray(grad).reshape(-1)
         else:
-            k = 1.0 / xf.size if reduction == "mean" else 1.0
+            k = 1.0 / xf.size if reduction == "mean" and xf.size else 1.0
             g = np.full(1, float(grad) * k, dtype=xf.dtype)
         if weight is not None:
             g = np.broadcast_to(g, xf.shape) * np.broadcast_to(weight, shape).reshape(-1)
