@@ -7,25 +7,33 @@ slices of that axis in a few Python threads: one compiled function per op and dt
 
 Starting threads costs tens of microseconds, so below `PARALLEL_THRESHOLD` elements the kernel runs
 on the calling thread. `benchmarks/bench_threshold.py` measures the crossover on this machine.
+
+The pool is made on first use and is safe to use from several threads. `set_num_threads` never
+shuts down a pool another thread may be submitting to: it drops the global reference, and the old
+pool's threads exit once its last user is done (ThreadPoolExecutor's own garbage collection).
+A child made by os.fork() inherits the pool object but none of its threads (a submit would wait
+forever), so a fork hook forgets the pool in the child, which makes its own on first use.
 """
 
 from __future__ import annotations
 
+import operator
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit as _njit
+
+# The dtypes every kernel is written, compiled and tested for; parameters and optimizers refuse
+# others where they enter (float16 would reach a kernel as NotImplementedError much later).
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 # Measured by benchmarks/bench_threshold.py on the 2-core dev machine (a KVM guest): handing half
 # of a kernel to a pool thread and waiting for it costs ~100-250 us here (thread wake-ups), so
 # relu fwd+bwd (memory-bound) first wins with 2 threads at ~2M float32 elements (1.1x; 0.5x at
 # 512K), gelu fwd+bwd (compute-bound, ~4x relu's work per element) at ~512K (1.3x). The unit is
 # work: launch(..., work=n * cost) lets expensive kernels split earlier (activation table `cost`).
-# The dtypes every kernel is written, compiled and tested for; parameters and optimizers refuse
-# others where they enter (float16 would reach a kernel as NotImplementedError much later).
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
 PARALLEL_THRESHOLD = int(os.environ.get("TINYGRAD_ACT_PARALLEL_THRESHOLD", 1 << 21))
 
 
@@ -41,15 +49,40 @@ def _default_threads() -> int:
 
 _num_threads = _default_threads()
 _pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 
 def set_num_threads(n: int) -> None:
-    """How many threads large kernels use (1 disables splitting)."""
+    """How many threads large kernels use (1 disables splitting); safe while kernels run."""
     global _num_threads, _pool
-    _num_threads = max(1, int(n))
-    if _pool is not None:
-        _pool.shutdown(wait=True)
-        _pool = None
+    try:
+        k = operator.index(n)
+    except TypeError:
+        raise TypeError(f"set_num_threads: expects an int, got {n!r}") from None
+    if k < 1:
+        raise ValueError(f"set_num_threads: the number of threads must be >= 1, got {k}")
+    with _pool_lock:
+        _num_threads = k
+        _pool = None  # not shutdown(): another thread may be about to submit to it
+
+
+def _get_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=_num_threads, thread_name_prefix="tinygrad_act")
+        return _pool
+
+
+def _forget_pool_in_child() -> None:
+    """After fork(): the inherited pool has no threads here, and the lock may be held."""
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
 def get_num_threads() -> int:
@@ -81,12 +114,10 @@ def launch(kernel, arrays: tuple, scalars: tuple = (), work: int | None = None) 
         kernel(*arrays, *scalars)
         return
     threads = min(_num_threads, n)
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=_num_threads, thread_name_prefix="tinygrad_act")
+    pool = _get_pool()
     bounds = np.linspace(0, n, threads + 1).astype(np.int64)
     futures = [
-        _pool.submit(kernel, *[a[lo:hi] for a in arrays], *scalars)
+        pool.submit(kernel, *[a[lo:hi] for a in arrays], *scalars)
         for lo, hi in zip(bounds[1:-1], bounds[2:])
     ]
     kernel(*[a[bounds[0] : bounds[1]] for a in arrays], *scalars)
