@@ -147,3 +147,17 @@ def test_identity_passes_through():
     x = ta.randn(3)
     assert nn.Identity(54, unused="x")(x) is x
     assert repr(nn.Identity()) == "Identity()"
+
+
+@pytest.mark.parametrize("sizes", [(2.5, 3), (3, 2.0), ("3", 2), (None, 2)])
+def test_linear_refuses_non_integer_sizes_like_pytorch(sizes):
+    # torch.nn.Linear(2.5, 3) raises TypeError ("must be tuple of ints, but got float");
+    # truncating to Linear(2, 3) would build a different model without a word
+    with pytest.raises(TypeError, match="Linear: (in|out)_features must be an int"):
+        nn.Linear(*sizes)
+
+
+def test_linear_accepts_numpy_integer_sizes():
+    lin = nn.Linear(np.int64(3), np.int32(2))
+    assert (lin.in_features, lin.out_features) == (3, 2)
+    assert type(lin.in_features) is int and lin.weight.shape == (2, 3)

@@ -199,11 +199,11 @@ def test_kernels_run_as_plain_python():
     w = np.array([1.0, 2.0, 0.5, 1.5])
     outs = []
     for fn in (K.cross_entropy_forward, K.cross_entropy_forward.py_func):
-        losses, roww, lse = np.empty(5), np.empty(5), np.empty(5)
-        fn(x, t, losses, roww, lse, w, -100, 0.1)
+        losses, roww, m, log_s = np.empty(5), np.empty(5), np.empty(5), np.empty(5)
+        fn(x, t, losses, roww, m, log_s, w, -100, 0.1)
         g = np.empty_like(x)
         bwd = K.cross_entropy_backward if fn is K.cross_entropy_forward else None
-        (bwd or K.cross_entropy_backward.py_func)(x, t, lse, np.ones(5), g, w, -100, 0.1)
+        (bwd or K.cross_entropy_backward.py_func)(x, t, m, log_s, np.ones(5), g, w, -100, 0.1)
         outs.append((losses, g))
     np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-14)
     np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-14, atol=1e-15)
@@ -238,3 +238,21 @@ def test_all_targets_ignored_gives_nan_like_torch():
     loss.backward()
     assert x.grad.numpy().shape == (2, 3)
     assert F.cross_entropy(x, ta.tensor([-100, -100]), reduction="sum").item() == 0.0
+
+
+@pytest.mark.parametrize("op", ["mse", "bce"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_empty_input_gives_nan_or_zero_and_an_empty_gradient(op, reduction):
+    # PyTorch: the mean of no elements is NaN, the sum 0, and backward gives an empty gradient
+    x = ta.zeros(0, 3, requires_grad=True)
+    y = ta.zeros(0, 3)
+    fn = F.mse_loss if op == "mse" else F.binary_cross_entropy_with_logits
+    loss = fn(x, y, reduction=reduction)
+    if reduction == "mean":
+        assert np.isnan(loss.item())
+    elif reduction == "sum":
+        assert loss.item() == 0.0
+    else:
+        assert loss.shape == (0, 3)
+    loss.sum().backward()
+    assert x.grad.shape == (0, 3) and x.grad.dtype == ta.float32

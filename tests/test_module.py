@@ -188,3 +188,73 @@ def test_module_with_extra_repr_and_children_uses_torchs_layout():
 def test_forward_must_be_defined():
     with pytest.raises(NotImplementedError, match="must define forward"):
         nn.Module()(ta.ones(1))
+
+
+class TiedAutoencoder(nn.Module):
+    """Decoder weight tied to the encoder's, plus one module used twice (a common pattern)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.enc = nn.Linear(4, 4)
+        self.dec = nn.Linear(4, 4, bias=False)
+        self.dec.weight = self.enc.weight
+        shared = nn.Linear(4, 4)
+        self.body = nn.Sequential(shared, nn.ReLU(), shared)
+
+    def forward(self, x):
+        return self.dec(self.body(self.enc(x)))
+
+
+# torch 2.13: list(TiedAutoencoder().state_dict()) for the same module built with torch.nn
+TORCH_TIED_KEYS = [
+    "enc.weight",
+    "enc.bias",
+    "dec.weight",
+    "body.0.weight",
+    "body.0.bias",
+    "body.2.weight",
+    "body.2.bias",
+]
+
+
+def test_state_dict_keeps_every_name_of_a_tied_parameter_like_pytorch():
+    model = TiedAutoencoder()
+    sd = model.state_dict()
+    assert list(sd) == TORCH_TIED_KEYS
+    np.testing.assert_array_equal(sd["dec.weight"], sd["enc.weight"])
+    np.testing.assert_array_equal(sd["body.2.bias"], sd["body.0.bias"])
+    # the optimizer still sees each shared parameter once (named_parameters deduplicates, as torch)
+    assert [n for n, _ in model.named_parameters()] == [
+        "enc.weight",
+        "enc.bias",
+        "body.0.weight",
+        "body.0.bias",
+    ]
+
+
+def test_load_state_dict_accepts_pytorchs_tied_keys_and_round_trips(tmp_path):
+    ta.manual_seed(0)
+    a = TiedAutoencoder()
+    ta.manual_seed(1)
+    b = TiedAutoencoder()
+    # a checkpoint with PyTorch's keys (what torch_model.state_dict() gives), strict by default
+    torch_style = {k: v for k, v in a.state_dict().items()}
+    assert list(torch_style) == TORCH_TIED_KEYS
+    missing, unexpected = b.load_state_dict(torch_style)
+    assert (missing, unexpected) == ([], [])
+    assert b.dec.weight is b.enc.weight  # still tied after loading
+    x = ta.randn(2, 4)
+    np.testing.assert_array_equal(a(x).numpy(), b(x).numpy())
+    a.save(tmp_path / "tied")
+    with np.load(tmp_path / "tied.npz") as f:
+        assert f.files == TORCH_TIED_KEYS
+    c = TiedAutoencoder().load(tmp_path / "tied")
+    np.testing.assert_array_equal(c(x).numpy(), a(x).numpy())
+
+
+def test_load_state_dict_without_the_second_tied_name_reports_it_missing():
+    sd = TiedAutoencoder().state_dict()
+    del sd["dec.weight"]
+    with pytest.raises(RuntimeError, match=r"missing keys: \['dec.weight'\]"):
+        TiedAutoencoder().load_state_dict(sd)
+    assert TiedAutoencoder().load_state_dict(sd, strict=False) == (["dec.weight"], [])

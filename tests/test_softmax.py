@@ -79,3 +79,15 @@ def test_runs_with_numba_jit_disabled():
     )
     env = dict(os.environ, NUMBA_DISABLE_JIT="1")
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "shape,dim", [((3, 0), -1), ((3, 0), 0), ((0, 4), 1), ((0, 4), 0), ((2, 0, 3), 1)]
+)
+@pytest.mark.parametrize("fn", [F.softmax, F.log_softmax])
+def test_empty_input_gives_an_empty_result_like_pytorch(fn, shape, dim):
+    x = ta.zeros(*shape, requires_grad=True)
+    y = fn(x, dim)
+    assert y.shape == shape and y.dtype == ta.float32
+    y.sum().backward()
+    assert x.grad.shape == shape

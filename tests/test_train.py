@@ -246,3 +246,68 @@ def test_fit_bad_arguments():
     )
     with pytest.raises(ValueError, match="no batches"):
         fit(model, empty, opt)
+
+
+# ---- a finite loss with a non-finite gradient (issue 10, item 11) ------------------------------
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("opt_name", ["sgd", "adam"])
+def test_a_non_finite_gradient_stops_fit_before_the_step_and_names_the_parameter(bad, opt_name):
+    ta.manual_seed(0)
+    X, y = data.make_spirals(64, n_classes=2, seed=0)
+    model = _mlp(2, 8, 8, 2)
+    make = {"sgd": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9), "adam": optim.Adam}
+    opt = make[opt_name](model.parameters())
+    loader = data.DataLoader(X, y, batch_size=16)  # 4 steps per epoch
+    calls = []
+    snapshot = {}
+
+    def poison(g):  # the 7th gradient of the middle layer's weight: epoch 2, step 3
+        calls.append(1)
+        if len(calls) == 7:
+            snapshot.update({k: v.copy() for k, v in model.state_dict().items()})
+            g = g * 1  # a new array: the engine's own buffer stays clean
+            g.data[0, 1] = bad
+            return g
+        return None
+
+    model[2].weight.register_hook(poison)
+    with pytest.raises(RuntimeError) as e:
+        fit(model, loader, opt, epochs=3, progress=False)
+    msg = str(e.value)
+    assert "epoch 2 (of 3), step 3 (of 4)" in msg
+    assert "'2.weight'" in msg  # the state_dict name of the parameter
+    assert ("NaN" if np.isnan(bad) else "inf") in msg
+    assert "learning rate" not in msg  # not blamed on the next step's loss and the lr
+    # the step did not run: every weight is what it was before the poisoned backward
+    after = model.state_dict()
+    for k, v in snapshot.items():
+        np.testing.assert_array_equal(after[k], v, err_msg=k)
+    assert all(np.isfinite(v).all() for v in after.values())
+
+
+def test_gradient_check_covers_parameters_without_a_module():
+    # fit also takes a plain function as the model: parameters are named by their place in the
+    # optimizer
+    w = nn.Parameter(np.ones((2, 2), np.float32))
+    w.register_hook(lambda g: g * np.float32(np.nan))
+    loader = [(ta.ones(4, 2), ta.tensor([0, 1, 0, 1]))]
+
+    class Loader(list):
+        pass
+
+    with pytest.raises(RuntimeError, match=r"param_groups\[0\]\['params'\]\[0\].*NaN"):
+        fit(lambda x: x @ w, Loader(loader), optim.SGD([w], lr=0.1), progress=False)
+    np.testing.assert_array_equal(w.numpy(), np.ones((2, 2)))
+
+
+def test_finite_gradients_of_every_size_pass_the_check():
+    # more parameters than one kernel call checks (8), float64, and a large gradient (1e300 * 0
+    # is 0: only inf and NaN may trip the check)
+    from tinygrad_act.train import _first_non_finite
+
+    arrays = [np.full(n, 1e300) for n in range(1, 20)] + [np.zeros((3, 4), np.float32)]
+    assert _first_non_finite(arrays) is None
+    for i in (0, 7, 8, 19):
+        bad = [a.copy() for a in arrays]
+        bad[i].reshape(-1)[-1] = np.inf
+        assert _first_non_finite(bad) == i

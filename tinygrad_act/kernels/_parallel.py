@@ -7,15 +7,27 @@ slices of that axis in a few Python threads: one compiled function per op and dt
 
 Starting threads costs tens of microseconds, so below `PARALLEL_THRESHOLD` elements the kernel runs
 on the calling thread. `benchmarks/bench_threshold.py` measures the crossover on this machine.
+
+The pool is made on first use and is safe to use from several threads. `set_num_threads` never
+shuts down a pool another thread may be submitting to: it drops the global reference, and the old
+pool's threads exit once its last user is done (ThreadPoolExecutor's own garbage collection).
+A child made by os.fork() inherits the pool object but none of its threads (a submit would wait
+forever), so a fork hook forgets the pool in the child, which makes its own on first use.
 """
 
 from __future__ import annotations
 
+import operator
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit as _njit
+
+# The dtypes every kernel is written, compiled and tested for; parameters and optimizers refuse
+# others where they enter (float16 would reach a kernel as NotImplementedError much later).
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 # Measured by benchmarks/bench_threshold.py on the 2-core dev machine (a KVM guest): handing half
 # of a kernel to a pool thread and waiting for it costs ~100-250 us here (thread wake-ups), so
@@ -37,15 +49,40 @@ def _default_threads() -> int:
 
 _num_threads = _default_threads()
 _pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 
 def set_num_threads(n: int) -> None:
-    """How many threads large kernels use (1 disables splitting)."""
+    """How many threads large kernels use (1 disables splitting); safe while kernels run."""
     global _num_threads, _pool
-    _num_threads = max(1, int(n))
-    if _pool is not None:
-        _pool.shutdown(wait=True)
-        _pool = None
+    try:
+        k = operator.index(n)
+    except TypeError:
+        raise TypeError(f"set_num_threads: expects an int, got {n!r}") from None
+    if k < 1:
+        raise ValueError(f"set_num_threads: the number of threads must be >= 1, got {k}")
+    with _pool_lock:
+        _num_threads = k
+        _pool = None  # not shutdown(): another thread may be about to submit to it
+
+
+def _get_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=_num_threads, thread_name_prefix="tinygrad_act")
+        return _pool
+
+
+def _forget_pool_in_child() -> None:
+    """After fork(): the inherited pool has no threads here, and the lock may be held."""
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
 def get_num_threads() -> int:
@@ -71,18 +108,16 @@ def launch(kernel, arrays: tuple, scalars: tuple = (), work: int | None = None) 
     `arrays` must all be C-contiguous with the same leading length; the kernel must treat each
     slice independently (elementwise ops, or row-wise ops like softmax).
     """
-    n = arrays[0].shape[0]
     size = arrays[0].size if work is None else work
-    threads = min(_num_threads, n)
-    if size < PARALLEL_THRESHOLD or threads <= 1:
+    n = arrays[0].shape[0]
+    if size < PARALLEL_THRESHOLD or _num_threads <= 1 or n <= 1:
         kernel(*arrays, *scalars)
         return
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=_num_threads, thread_name_prefix="tinygrad_act")
+    threads = min(_num_threads, n)
+    pool = _get_pool()
     bounds = np.linspace(0, n, threads + 1).astype(np.int64)
     futures = [
-        _pool.submit(kernel, *[a[lo:hi] for a in arrays], *scalars)
+        pool.submit(kernel, *[a[lo:hi] for a in arrays], *scalars)
         for lo, hi in zip(bounds[1:-1], bounds[2:])
     ]
     kernel(*[a[bounds[0] : bounds[1]] for a in arrays], *scalars)

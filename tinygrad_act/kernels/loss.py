@@ -4,13 +4,17 @@ All sums run in float64. Rows are independent, so `launch` may split the leading
 arrays (weight) come after the row arrays and are passed to `launch` as scalars (not split).
 
 Cross entropy over C classes, for row i with target y, class weights w (ones when unweighted),
-label smoothing eps and lse_i = logsumexp(x_i) (shifted by the row max, so +-1e4 logits are fine):
+label smoothing eps, the row max m_i and log_s_i = log(sum_c exp(x[i, c] - m_i)) (so that
+logsumexp(x_i) = m_i + log_s_i and no exp overflows):
 
     loss_i = (1 - eps) * w[y] * (lse_i - x[i, y])  +  (eps / C) * sum_c w[c] * (lse_i - x[i, c])
     dloss_i/dx[i, j] = (1 - eps) * w[y] * (p_ij - [j == y])  +  (eps / C) * (p_ij * sum(w) - w[j])
 
-with p_i = softmax(x_i) = exp(x_i - lse_i). A row whose target equals `ignore_index` contributes
-0 with weight 0. A target outside [0, C) gets loss NaN, which the op turns into a clear error.
+with p_i = softmax(x_i) = exp((x_i - m_i) - log_s_i). Every lse_i - x[i, c] is evaluated as
+(m_i - x[i, c]) + log_s_i, and m_i and log_s_i are kept apart for backward: at logits of 1e16 the
+sum m_i + log_s_i rounds to m_i, which would turn a loss of log 2 into 0.
+A row whose target equals `ignore_index` contributes 0 with weight 0. A target outside [0, C) gets
+loss NaN, which the op turns into a clear error.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from ._parallel import njit
 
 
 @njit
-def cross_entropy_forward(x, target, losses, row_weight, lse, weight, ignore_index, smoothing):
-    """losses[i], row_weight[i] = w[y_i] (0 if ignored), lse[i] = logsumexp(x[i])."""
+def cross_entropy_forward(
+    x, target, losses, row_weight, row_max, log_sum, weight, ignore_index, smoothing
+):
+    """losses[i], row_weight[i] = w[y_i] (0 if ignored), row_max[i] = m_i, log_sum[i] = log_s_i."""
     n_cls = x.shape[1]
     for i in range(x.shape[0]):
         t = target[i]
@@ -33,8 +39,9 @@ def cross_entropy_forward(x, target, losses, row_weight, lse, weight, ignore_ind
         s = 0.0
         for c in range(n_cls):
             s += math.exp(x[i, c] - m)
-        ls = m + math.log(s)
-        lse[i] = ls
+        ls = math.log(s)
+        row_max[i] = m
+        log_sum[i] = ls
         if t == ignore_index:
             losses[i] = 0.0
             row_weight[i] = 0.0
@@ -43,18 +50,20 @@ def cross_entropy_forward(x, target, losses, row_weight, lse, weight, ignore_ind
             losses[i] = math.nan
             row_weight[i] = math.nan
             continue
-        loss = (1.0 - smoothing) * weight[t] * (ls - x[i, t])
+        loss = (1.0 - smoothing) * weight[t] * ((m - x[i, t]) + ls)
         if smoothing != 0.0:
             acc = 0.0
             for c in range(n_cls):
-                acc += weight[c] * (ls - x[i, c])
+                acc += weight[c] * ((m - x[i, c]) + ls)
             loss += smoothing / n_cls * acc
         losses[i] = loss
         row_weight[i] = weight[t]
 
 
 @njit
-def cross_entropy_backward(x, target, lse, scale, grad_in, weight, ignore_index, smoothing):
+def cross_entropy_backward(
+    x, target, row_max, log_sum, scale, grad_in, weight, ignore_index, smoothing
+):
     """grad_in[i, j] = scale[i] * dloss_i/dx[i, j] (formula in the module docstring)."""
     n_cls = x.shape[1]
     w_sum = 0.0
@@ -69,9 +78,10 @@ def cross_entropy_backward(x, target, lse, scale, grad_in, weight, ignore_index,
             continue
         g = scale[i]
         a = g * (1.0 - smoothing) * weight[t]
-        ls = lse[i]
+        m = row_max[i]
+        ls = log_sum[i]
         for c in range(n_cls):
-            p = math.exp(x[i, c] - ls)
+            p = math.exp((x[i, c] - m) - ls)
             grad_in[i, c] = a * p + g * k * (p * w_sum - weight[c])
         grad_in[i, t] -= a
 

@@ -2,6 +2,8 @@
 
 Each row is shifted by its max before exp, so exp never overflows; sums accumulate in float64.
 A row of all -inf gives NaN, as in PyTorch (there is no distribution to normalize).
+log_softmax is (x - m) - log(s), never x - (m + log(s)): at logits of 1e16, m + log(2) rounds to
+m and the second form loses log(2) entirely (two tied classes would get log-probability 0).
 """
 
 from __future__ import annotations
@@ -23,15 +25,15 @@ def _row_max(x, r):
 
 @njit
 def log_softmax_forward(x, out):
-    """out[r] = x[r] - (m + log(sum(exp(x[r] - m)))), m = max(x[r])."""
+    """out[r] = (x[r] - m) - log(sum(exp(x[r] - m))), m = max(x[r]) (see the module docstring)."""
     for r in range(x.shape[0]):
         m = _row_max(x, r)
         s = 0.0
         for j in range(x.shape[1]):
             s += math.exp(x[r, j] - m)
-        lse = m + math.log(s)
+        log_s = math.log(s)
         for j in range(x.shape[1]):
-            out[r, j] = x[r, j] - lse
+            out[r, j] = (x[r, j] - m) - log_s
 
 
 @njit

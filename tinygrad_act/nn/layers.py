@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +15,7 @@ from ..ops.dropout import dropout
 from ..ops.linear import Linear as _LinearFn
 from ..tensor import Tensor
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, check_param_dtype
 
 
 class Identity(Module):
@@ -46,16 +47,17 @@ class Linear(Module):
         super().__init__()
         if device not in (None, "cpu"):
             raise ValueError(f"Linear: only device='cpu' exists here, got {device!r}")
+        in_features = _feature_count("in_features", in_features)
+        out_features = _feature_count("out_features", out_features)
         if in_features < 0 or out_features < 0:
             raise ValueError(
                 f"Linear: in_features and out_features must be >= 0, got {in_features} and "
                 f"{out_features}"
             )
         dt = _dt.default_float if dtype is None else _dt.to_dtype(dtype)
-        if dt.kind != "f":
-            raise TypeError(f"Linear: dtype must be a floating-point dtype, got {dt}")
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
+        check_param_dtype("Linear", dt)
+        self.in_features = in_features
+        self.out_features = out_features
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dt))
         if bias:
             self.bias = Parameter(np.empty(self.out_features, dtype=dt))
@@ -103,6 +105,17 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
         )
+
+
+def _feature_count(name: str, n: Any) -> int:
+    """An int size (numpy ints too); 2.5 is refused rather than truncated, as in PyTorch."""
+    try:
+        return operator.index(n)
+    except TypeError:
+        raise TypeError(
+            f"Linear: {name} must be an int, got {n!r} ({type(n).__name__}); pass int(...) if "
+            "the size comes from a computation"
+        ) from None
 
 
 class Flatten(Module):

@@ -8,24 +8,47 @@ to watch activations without touching model code.
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
+from ..kernels._parallel import FLOAT_DTYPES
 from ..tensor import Tensor, _RemovableHandle
+from .checkpoint import load_arrays, save_arrays
+
+
+def check_param_dtype(where: str, dtype: Any) -> np.dtype:
+    """`dtype` if parameters may have it (float32, float64: what the kernels are built for)."""
+    dt = np.dtype(dtype)
+    if dt not in FLOAT_DTYPES:
+        kind = "floating-point dtypes" if dt.kind == "f" else "only floating-point dtypes"
+        raise TypeError(
+            f"{where}: {dt} is not supported; parameters support {kind} float32, float64 "
+            "(the default is float32)"
+        )
+    return dt
 
 
 class Parameter(Tensor):
-    """A Tensor that a Module registers as a learnable parameter (requires_grad=True)."""
+    """A Tensor that a Module registers as a learnable parameter (requires_grad=True).
+
+    It shares memory with `data` when that is a writable C-contiguous float32/float64 array, like
+    torch.nn.Parameter; any other array (read-only, e.g. np.load(..., mmap_mode='r'), or a
+    non-contiguous view) is copied, because the optimizers update parameters in place.
+    """
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         arr = np.zeros(0, dtype=np.float32) if data is None else data
         arr = arr.data if isinstance(arr, Tensor) else np.asarray(arr)
         if arr.dtype.kind != "f":
             raise TypeError(f"Parameter: needs floating-point data, got {arr.dtype}")
-        self.data = arr  # shares memory, like torch.nn.Parameter
+        check_param_dtype("Parameter", arr.dtype)
+        if not (arr.flags.writeable and arr.flags.c_contiguous):
+            arr = np.array(arr, order="C", copy=True)
+        self.data = arr
         self.grad = None
         self._ctx = None
         self._hooks = None
@@ -171,9 +194,7 @@ class Module:
         """Convert every floating-point parameter and buffer to `dtype`, in place (as torch)."""
         from .. import dtypes as _dt
 
-        dt = _dt.to_dtype(dtype)
-        if dt.kind != "f":
-            raise TypeError(f"Module.to: only floating-point dtypes are supported, got {dt}")
+        dt = check_param_dtype("Module.to", _dt.to_dtype(dtype))
         tensors = list(self.parameters()) + [b for _, b in self.named_buffers()]
         for t in tensors:
             if t.data.dtype.kind == "f" and t.data.dtype != dt:
@@ -221,19 +242,30 @@ class Module:
         return _RemovableHandle(self._forward_pre_hooks, hook)
 
     # ---- state -------------------------------------------------------------------------------
+    def _named_state(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        """Every (name, tensor) of state_dict, in PyTorch's order: a module's own parameters,
+        then its buffers, then each child's. Unlike named_parameters() nothing is deduplicated:
+        a tied (shared) parameter or module appears under each of its names, as in torch."""
+        for name, p in self._parameters.items():
+            if p is not None:
+                yield prefix + name, p
+        for name, b in self._buffers.items():
+            if b is not None:
+                yield prefix + name, b
+        for name, m in self._modules.items():
+            if m is not None:
+                yield from m._named_state(prefix + name + ".")
+
     def state_dict(self) -> OrderedDict:
-        """name -> numpy array copy, with PyTorch's key names (e.g. '0.weight')."""
-        sd: OrderedDict = OrderedDict()
-        for name, p in self.named_parameters():
-            sd[name] = p.data.copy()
-        for name, b in self.named_buffers():
-            sd[name] = b.data.copy()
-        return sd
+        """name -> numpy array copy, with PyTorch's key names (e.g. '0.weight').
+
+        A parameter shared by two modules (tied weights) is listed under both names, as in
+        PyTorch, so `torch_model.load_state_dict(...)` and back both work."""
+        return OrderedDict((name, t.data.copy()) for name, t in self._named_state())
 
     def load_state_dict(self, state_dict: dict, strict: bool = True) -> tuple[list, list]:
         """Copy arrays into parameters; lists missing, unexpected and mis-shaped keys on error."""
-        own = dict(self.named_parameters())
-        own.update(dict(self.named_buffers()))
+        own = dict(self._named_state())
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         wrong = []
@@ -260,13 +292,19 @@ class Module:
                 t.data[...] = np.asarray(_raw(state_dict[k]), dtype=t.data.dtype)
         return missing, unexpected
 
-    def save(self, path: str) -> None:
-        """Write state_dict to an .npz file (np.load(path) gives PyTorch-named arrays)."""
-        np.savez(path, **self.state_dict())
+    def save(self, path: str | os.PathLike) -> str:
+        """Write the state_dict's arrays to an .npz file, atomically; return the file's name.
 
-    def load(self, path: str, strict: bool = True) -> Module:
-        with np.load(path) as f:
-            self.load_state_dict({k: f[k] for k in f.files}, strict=strict)
+        The file is `path` if it ends in '.npz', else `path + '.npz'` (load uses the same rule).
+        It is written to a temporary file in the same directory and renamed over the old one
+        only when complete (see nn/checkpoint.py): a crash mid-save keeps the old checkpoint.
+        `np.load(file)` gives the arrays under PyTorch's names.
+        """
+        return save_arrays(path, {name: t.data for name, t in self._named_state()})
+
+    def load(self, path: str | os.PathLike, strict: bool = True) -> Module:
+        """Load a checkpoint written by save(path) (same name rule) into this module."""
+        self.load_state_dict(load_arrays(path), strict=strict)
         return self
 
     # ---- printing ----------------------------------------------------------------------------

@@ -54,10 +54,11 @@ class CrossEntropy(Function):
         x = np.ascontiguousarray(x)
         losses = np.empty(n)
         row_w = np.empty(n)
-        lse = np.empty(n)
+        row_max = np.empty(n)  # logsumexp = row_max + log_sum, kept apart (kernels/loss.py)
+        log_sum = np.empty(n)
         launch(
             K.cross_entropy_forward,
-            (x, target, losses, row_w, lse),
+            (x, target, losses, row_w, row_max, log_sum),
             scalars=(weight, ignore_index, label_smoothing),
             work=x.size,
         )
@@ -65,19 +66,19 @@ class CrossEntropy(Function):
         if np.isnan(denom):  # the kernel marks out-of-range targets with NaN
             _bad_target("cross_entropy", target, x.shape[1], ignore_index)
         out = _reduce(losses, denom, reduction, x.dtype)
-        ctx.save_for_backward(x, target, weight, lse)
+        ctx.save_for_backward(x, target, weight, row_max, log_sum)
         ctx.args = (ignore_index, reduction, label_smoothing, denom)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, target, weight, lse = ctx.saved_tensors
+        x, target, weight, row_max, log_sum = ctx.saved_tensors
         ignore_index, reduction, smoothing, denom = ctx.args
         scale = _row_scale(grad, x.shape[0], reduction, denom)
         grad_in = np.empty_like(x)
         launch(
             K.cross_entropy_backward,
-            (x, target, lse, scale, grad_in),
+            (x, target, row_max, log_sum, scale, grad_in),
             scalars=(weight, ignore_index, smoothing),
             work=x.size,
         )
@@ -131,7 +132,8 @@ class MSELoss(Function):
     @staticmethod
     def backward(ctx, grad):
         (diff,) = ctx.saved_tensors
-        k = 2.0 / diff.size if ctx.reduction == "mean" else 2.0
+        # the mean of no elements has an empty gradient (as torch), not a ZeroDivisionError
+        k = 2.0 / diff.size if ctx.reduction == "mean" and diff.size else 2.0
         g = diff * (grad * diff.dtype.type(k))
         nx, ny = ctx.needs_input_grad
         return (g if nx else None), (-g if ny else None)
@@ -168,7 +170,7 @@ class BCEWithLogits(Function):
         if reduction == "none":
             g = np.ascontiguousarray(grad).reshape(-1)
         else:
-            k = 1.0 / xf.size if reduction == "mean" else 1.0
+            k = 1.0 / xf.size if reduction == "mean" and xf.size else 1.0
             g = np.full(1, float(grad) * k, dtype=xf.dtype)
         if weight is not None:
             g = np.broadcast_to(g, xf.shape) * np.broadcast_to(weight, shape).reshape(-1)

@@ -190,7 +190,9 @@ def argmin(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 class LogSumExp(Function):
     """log(sum(exp(x))) over `dim`, shifted by the max so exp never overflows.
 
-    Gradient: softmax(x) = exp(x - out). All -inf gives -inf (exp(-inf) sums to 0).
+    Gradient: softmax(x) = exp((x - m) - log_s) with m the max and log_s = log(sum(exp(x - m))),
+    never exp(x - out): at x = [1e16, 1e16, 0] out = m + log 2 rounds to m, and exp(x - out) would
+    give [1, 1, 0] instead of [0.5, 0.5, 0]. All -inf gives -inf (exp(-inf) sums to 0).
     """
 
     @staticmethod
@@ -199,11 +201,12 @@ class LogSumExp(Function):
         m = np.max(x, axis=dims, keepdims=True) if x.size else np.zeros(ctx.kept, x.dtype)
         m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)  # keep -inf/-inf from NaN
         with np.errstate(divide="ignore"):  # log(0) = -inf is the right answer for all -inf
-            out = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
-        ctx.save_for_backward(x, out)
+            log_s = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True))
+        ctx.save_for_backward(x, m, log_s)
+        out = log_s + m
         return out if keepdim else out.reshape(_reduced_shape(x.shape, dims))
 
     @staticmethod
     def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        return grad.reshape(ctx.kept) * np.exp(x - out)
+        x, m, log_s = ctx.saved_tensors
+        return grad.reshape(ctx.kept) * np.exp((x - m) - log_s)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd import Function
@@ -16,7 +18,8 @@ def to_rows(x: np.ndarray, dim: int) -> np.ndarray:
         return x.reshape(1, 1)
     if dim != x.ndim - 1:
         x = np.moveaxis(x, dim, -1)
-    return np.ascontiguousarray(x).reshape(-1, x.shape[-1])
+    # the row count spelled out: reshape(-1, 0) cannot infer it for an empty (3, 0) input
+    return np.ascontiguousarray(x).reshape(math.prod(x.shape[:-1]), x.shape[-1])
 
 
 def from_rows(rows: np.ndarray, shape: tuple, dim: int) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..kernels import optim as K
 from ..kernels._parallel import launch
-from .optimizer import Optimizer, flat
+from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
@@ -22,6 +22,7 @@ class Adam(Optimizer):
     """
 
     _decoupled = False
+    _state_key = "exp_avg"
 
     def __init__(
         self,
@@ -59,15 +60,12 @@ class Adam(Optimizer):
         closure: optional function that re-evaluates the model and returns the loss (as in
         torch); it runs with gradients enabled and its loss is returned.
         """
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
+        loss, groups = self._begin_step(closure)
+        for group, updates in groups:
             lr = float(group["lr"])
             beta1, beta2 = (float(b) for b in group["betas"])
             amsgrad = bool(group["amsgrad"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state.get(p)
+            for p, data, grad, state in updates:
                 if state is None:
                     state = self.state[p] = {
                         "step": 0.0,
@@ -84,10 +82,9 @@ class Adam(Optimizer):
                 m = state["exp_avg"].reshape(-1)
                 v = state["exp_avg_sq"].reshape(-1)
                 vmax = state["max_exp_avg_sq"].reshape(-1) if amsgrad else v
-                grad = np.ascontiguousarray(p.grad.data, dtype=p.data.dtype).reshape(-1)
                 launch(
                     K.adam_step,
-                    (flat(p.data), grad, m, v, vmax),
+                    (data, grad, m, v, vmax),
                     scalars=(
                         lr,
                         beta1,

@@ -3,6 +3,13 @@
 An optimizer holds `param_groups`, a list of dicts each with a 'params' list and its own
 hyperparameters (defaults filled in), and `state`, a dict from parameter to its buffers
 (momentum, Adam moments). `step()` updates `param.data` in place, outside the graph.
+
+Every step starts the same way (`_begin_step`): run the closure, then collect each group's
+parameters that have a gradient, as flat views the kernels update in place. The kernels index
+their arrays without bounds checks, so this is also where shapes are checked: a gradient or a
+state buffer whose shape is not the parameter's (a `.data` or `.grad` replaced by the user, a
+hook's result) would make them read or write out of bounds. Every parameter is checked before
+the first one is updated, so a refused step leaves all weights as they were.
 """
 
 from __future__ import annotations
@@ -14,13 +21,24 @@ from typing import Any
 import numpy as np
 
 from ..autograd import enable_grad
+from ..kernels._parallel import FLOAT_DTYPES
 from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
 
+# (parameter, its data as a flat view, its gradient as a flat array of the data's dtype, its state
+# dict or None before the first step)
+Update = tuple[Tensor, np.ndarray, np.ndarray, "dict | None"]
+
 
 class Optimizer:
-    """Base class: subclasses set `defaults` and implement `step()`."""
+    """Base class: subclasses set `defaults` and implement `step()`.
+
+    `_state_key` names a state buffer every parameter's state has once it has any (all buffers
+    are created together at the parameter's shape): `_begin_step` checks its shape each step.
+    """
+
+    _state_key = ""
 
     def __init__(self, params: Iterable[Any], defaults: dict) -> None:
         self.defaults = dict(defaults)
@@ -79,12 +97,74 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         raise NotImplementedError
 
-    @staticmethod
-    def _closure_loss(closure: Callable[[], Any] | None) -> Any:
-        if closure is None:
-            return None
-        with enable_grad():
-            return closure()
+    def _begin_step(
+        self, closure: Callable[[], Any] | None
+    ) -> tuple[Any, list[tuple[dict, list[Update]]]]:
+        """The common start of every step(): the closure's loss (run with gradients enabled, as
+        in torch) and, per param group, the checked updates of the parameters with a gradient."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        key = self._state_key
+        groups = []
+        for group in self.param_groups:
+            updates = []
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                d, g = p.data, g.data
+                flags = d.flags
+                state = self.state.get(p)
+                if (
+                    g.shape != d.shape
+                    or d.dtype not in FLOAT_DTYPES
+                    or not (flags.c_contiguous and flags.writeable)
+                    or (state and (buf := state.get(key)) is not None and buf.shape != d.shape)
+                ):
+                    self._refuse(group, p, state)
+                if g.dtype != d.dtype:
+                    g = g.astype(d.dtype)
+                # reshape is a view of a C-contiguous array and a contiguous copy of any other
+                updates.append((p, d.reshape(-1), g.reshape(-1), state))
+            groups.append((group, updates))
+        return loss, groups
+
+    def _refuse(self, group: dict, p: Tensor, state: dict | None) -> None:
+        """Raise the error that says what is wrong with this parameter and how to fix it."""
+        d, g = p.data, p.grad.data
+        gi = next(i for i, other in enumerate(self.param_groups) if other is group)
+        pi = next(i for i, other in enumerate(group["params"]) if other is p)
+        where = f"{type(self).__name__}.step: param_groups[{gi}]['params'][{pi}]"
+        if d.dtype not in FLOAT_DTYPES:
+            raise TypeError(
+                f"{where} is {d.dtype}; the optimizers support float32, float64: convert the "
+                "model with model.float() (or p.data = p.data.astype(np.float32))"
+            )
+        if g.shape != d.shape:
+            raise RuntimeError(
+                f"{where} has shape {d.shape} but its .grad has shape {g.shape}; a gradient "
+                "must have the shape of its parameter (PyTorch: 'assigned grad has data of a "
+                f"different size'): set p.grad = None or assign a gradient of shape {d.shape}"
+            )
+        for name, v in (state or {}).items():
+            if isinstance(v, np.ndarray) and v.shape != d.shape:
+                raise RuntimeError(
+                    f"{where} has shape {d.shape} but its optimizer state {name!r} has shape "
+                    f"{v.shape}: the parameter's .data was replaced by an array of another "
+                    "shape after the optimizer's first step; build a new optimizer for the "
+                    "resized parameter (or give .data its old shape back)"
+                )
+        if not d.flags.writeable:
+            raise RuntimeError(
+                f"{where}.data is read-only (e.g. from np.load(..., mmap_mode='r') or a broadcast "
+                "view) and the update is written in place: assign p.data = p.data.copy()"
+            )
+        raise RuntimeError(
+            f"{where}.data is not C-contiguous and the update is written in place: assign "
+            "p.data = np.ascontiguousarray(p.data)"
+        )
 
     # ---- state_dict --------------------------------------------------------------------------
     def state_dict(self) -> dict:
@@ -154,13 +234,3 @@ def _cast_like(v: Any, p: Tensor) -> Any:
             )
         return np.array(v, dtype=p.dtype, copy=True)
     return copy.deepcopy(v)
-
-
-def flat(a: np.ndarray) -> np.ndarray:
-    """A 1-D view of a C-contiguous array (kernels update parameters in place through it)."""
-    if not a.flags.c_contiguous:
-        raise ValueError(
-            "optimizer: parameter data must be C-contiguous to be updated in place; "
-            "assign p.data = np.ascontiguousarray(p.data)"
-        )
-    return a.reshape(-1)

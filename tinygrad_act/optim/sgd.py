@@ -9,7 +9,7 @@ import numpy as np
 
 from ..kernels import optim as K
 from ..kernels._parallel import launch
-from .optimizer import Optimizer, flat
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -21,6 +21,8 @@ class SGD(Optimizer):
     p = p - lr * g_t
     The first momentum buffer is the gradient itself (no dampening), as in PyTorch.
     """
+
+    _state_key = "momentum_buffer"
 
     def __init__(
         self,
@@ -57,25 +59,22 @@ class SGD(Optimizer):
         closure: optional function that re-evaluates the model and returns the loss (as in
         torch); it runs with gradients enabled and its loss is returned.
         """
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            lr, momentum = float(group["lr"]), float(group["momentum"])
+        loss, groups = self._begin_step(closure)
+        for group, updates in groups:
+            momentum = float(group["momentum"])
             args = (
-                lr,
+                float(group["lr"]),
                 momentum,
                 float(group["dampening"]),
                 float(group["weight_decay"]),
                 bool(group["nesterov"]),
                 -1.0 if group["maximize"] else 1.0,
             )
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                data = flat(p.data)
-                grad = np.ascontiguousarray(p.grad.data, dtype=p.data.dtype).reshape(-1)
+            for p, data, grad, state in updates:
                 first = False
                 if momentum != 0.0:
-                    state = self.state.setdefault(p, {})
+                    if state is None:
+                        state = self.state[p] = {}
                     buf = state.get("momentum_buffer")
                     if buf is None:
                         buf = state["momentum_buffer"] = np.zeros_like(p.data)
