@@ -102,14 +102,25 @@ def _labels(rng, x):
     return {"labels": rng.integers(0, x.shape[1], x.shape[0])}
 
 
-def _ce(x, labels, smoothing=0.0, reduction="mean"):
+def _weighted_labels(rng, x):
+    n, c = x.shape  # class 0 ignored (when there is another); the first sample is kept
+    labels = np.r_[c - 1, rng.integers(0, c, n - 1)]
+    return {"labels": labels, "w": rng.uniform(0.5, 2, c), "ignore": 0 if c > 1 else -100}
+
+
+def _ce(x, labels, smoothing=0.0, reduction="mean", weight=None, ignore=None):
     lsm = _lsm(x, 1)
     loss = -(1 - smoothing) * lsm[np.arange(len(labels)), labels] - smoothing * lsm.mean(1)
+    if weight is not None:  # PyTorch: mean = sum(w[y] loss) / sum(w[y]) over kept samples
+        w = weight[labels] * (labels != ignore)
+        return (w * loss).sum() / w.sum()
     return {"mean": loss.mean(), "sum": loss.sum(), "none": loss}[reduction]
 
 
-def _bce(x, target, reduction):
-    loss = np.maximum(x, 0) - x * target + np.log1p(np.exp(-np.abs(x)))
+def _bce(x, target, reduction, weight=1.0, pos_weight=1.0):
+    # PyTorch: -w [pw t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))]
+    log_sig = -(np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x))))
+    loss = -weight * (pos_weight * target * log_sig + (1 - target) * (log_sig - x))
     return {"mean": loss.mean(), "sum": loss.sum(), "none": loss}[reduction]
 
 
@@ -192,6 +203,17 @@ OPS = [
             x, ta.tensor(labels), reduction=r, label_smoothing=s),
          lambda x, labels, r=r, s=s: _ce(x, labels, s, r), ndims=(2, 2), consts=_labels)
       for r, s in (("mean", 0.0), ("sum", 0.0), ("none", 0.0), ("mean", 0.1))],
+    Op("mse_loss_target_leaf", lambda x, t: F.mse_loss(x, t), lambda x, t: _mse(x, t, "mean"),
+       ndims=(1, 3), extra=_leaf(lambda s: s)),
+    Op("bce_logits_weighted", lambda x, target, w, pw: F.binary_cross_entropy_with_logits(
+           x, _like(x, target), weight=_like(x, w), pos_weight=_like(x, pw)),
+       lambda x, target, w, pw: _bce(x, target, "mean", w, pw), ndims=(1, 3),
+       consts=lambda rng, x: {**_probs(rng, x), "w": rng.uniform(0.5, 2, x.shape[-1:]),
+                              "pw": rng.uniform(0.5, 3, x.shape[-1:])}),
+    Op("cross_entropy_weight_ignore", lambda x, labels, w, ignore: F.cross_entropy(
+           x, ta.tensor(labels), weight=_like(x, w), ignore_index=ignore),
+       lambda x, labels, w, ignore: _ce(x, labels, weight=w, ignore=ignore), ndims=(2, 2),
+       consts=_weighted_labels),
     Op("nll_loss", lambda x, labels: F.nll_loss(F.log_softmax(x, 1), ta.tensor(labels)),
        lambda x, labels: _ce(x, labels), ndims=(2, 2), consts=_labels),
 ]  # fmt: skip
