@@ -250,6 +250,19 @@ def test_loader_errors():
         data.DataLoader(["a", "b"], [0, 1])
 
 
+@pytest.mark.parametrize("seed", [-1, -(2**70)])
+def test_loader_negative_seed_names_the_argument_value_and_range(seed):
+    X, y = _dataset(10)
+    with pytest.raises(ValueError, match=rf"DataLoader: seed must satisfy seed >= 0.*got {seed}"):
+        data.DataLoader(X, y, batch_size=2, shuffle=True, seed=seed)
+    with pytest.raises(TypeError, match=r"DataLoader: seed must be an int or None, got 1\.5"):
+        data.DataLoader(X, y, batch_size=2, shuffle=True, seed=1.5)
+    loader = data.DataLoader(X, y, batch_size=2, shuffle=True, seed=np.int64(3))
+    assert loader.seed == 3 and type(loader.seed) is int
+    with pytest.raises(ValueError, match=r"DataLoader.set_epoch: epoch must satisfy epoch >= 0"):
+        loader.set_epoch(-1)
+
+
 # ---- digits (scikit-learn's bundled copy) -------------------------------------------------------
 def test_load_digits_split():
     pytest.importorskip("sklearn")

@@ -237,3 +237,95 @@ def test_mnist1d_without_the_package(monkeypatch, tmp_path):
         monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(ImportError, match=r'pip install "tinygrad_act\[lessons\]"'):
         data.load_mnist1d(cache_dir=tmp_path)
+
+
+def test_mnist1d_numpy_integer_seed_is_the_same_dataset(fake_mnist1d, tmp_path):
+    a = data.load_mnist1d(cache_dir=tmp_path, num_samples=20, seed=np.int64(1))
+    b = data.load_mnist1d(cache_dir=tmp_path, num_samples=np.int32(20), seed=1)  # from the cache
+    assert len(fake_mnist1d) == 1 and fake_mnist1d[0]["seed"] == 1
+    assert type(fake_mnist1d[0]["seed"]) is int
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+
+
+@pytest.mark.parametrize("seed, error", [(-1, ValueError), (2**32, ValueError), (1.5, TypeError)])
+def test_mnist1d_bad_seed_names_the_argument_and_range(seed, error, tmp_path):
+    with pytest.raises(error, match=r"load_mnist1d: seed must .*" + (r"2\*\*32" if error is
+                       ValueError else "int")):  # fmt: skip
+        data.load_mnist1d(cache_dir=tmp_path, seed=seed)
+
+
+def test_mnist1d_cache_file_mode_follows_the_umask(fake_mnist1d, tmp_path):
+    import os
+
+    for umask, mode in ((0o022, 0o644), (0o002, 0o664)):
+        old = os.umask(umask)
+        try:
+            data.load_mnist1d(cache_dir=tmp_path / oct(umask), num_samples=20)
+        finally:
+            os.umask(old)
+        (path,) = (tmp_path / oct(umask)).iterdir()  # the .npz and no temporary leftover
+        assert path.suffix == ".npz" and path.stat().st_mode & 0o777 == mode
+
+
+_READ_ONLY_SCRIPT = """
+import json, os, random, sys, warnings
+import numpy as np
+import mnist1d.data
+from tinygrad_act import data
+
+calls = []
+def make_dataset(args):  # tiny stand-in for mnist1d's generator
+    calls.append(args.seed)
+    x = np.random.default_rng(args.seed).standard_normal((10, args.final_seq_length))
+    return {"x": x[:8], "x_test": x[8:], "y": np.arange(8) % 10, "y_test": np.arange(2),
+            "t": np.zeros(3)}
+mnist1d.data.make_dataset = make_dataset
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    first = data.load_mnist1d(num_samples=10)   # cache dir from TINYGRAD_ACT_CACHE
+    second = data.load_mnist1d(num_samples=10)  # same process: no second generation, no warning
+print(json.dumps({"calls": calls, "warnings": [str(m.message) for m in w],
+                  "shape": first.X_train.shape, "same": bool((first.X_train ==
+                  second.X_train).all()), "files": os.listdir(os.environ["TINYGRAD_ACT_CACHE"])}))
+"""
+
+
+def _without_root_override():
+    """As root, drop the capabilities that ignore file permissions (in the child only), so that
+    a read-only directory is read-only for the child as it is for any user."""
+    import ctypes
+    import os
+
+    if os.geteuid() == 0:
+        libc = ctypes.CDLL(None, use_errno=True)
+        for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH; 24 = PR_CAPBSET_DROP
+            if libc.prctl(24, cap, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="read-only directories as root: Linux only")
+def test_mnist1d_read_only_empty_cache_returns_the_data_and_warns_once(tmp_path):
+    import json
+    import os
+    import subprocess
+
+    pytest.importorskip("mnist1d.data")
+    cache = tmp_path / "ro"
+    cache.mkdir()
+    cache.chmod(0o555)
+    env = dict(os.environ, TINYGRAD_ACT_CACHE=str(cache))
+    out = subprocess.run([sys.executable, "-c", _READ_ONLY_SCRIPT], env=env, capture_output=True,
+                         text=True, timeout=300, preexec_fn=_without_root_override)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["calls"] == [42] and result["shape"] == [8, 40] and result["same"]
+    assert result["files"] == []
+    (message,) = result["warnings"]
+    assert "TINYGRAD_ACT_CACHE" in message and str(cache) in message
+
+
+def test_mnist1d_cache_path_blocked_by_a_file_still_returns_the_data(fake_mnist1d, tmp_path):
+    (tmp_path / "file").write_text("in the way")
+    with pytest.warns(RuntimeWarning, match="TINYGRAD_ACT_CACHE"):
+        split = data.load_mnist1d(cache_dir=tmp_path / "file" / "cache", num_samples=20)
+    assert split.X_train.shape == (16, 40)

@@ -179,7 +179,7 @@ def test_cli_list_hint_start_in_process(tmp_path, capsys):
     assert main(["list", "--dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "8 stub(s) copied" in out and "prelu" in out and "[untouched]" in out
-    assert main(["hint", "prelu"]) == 0
+    assert main(["hint", "prelu", "3"]) == 0
     assert "+=" in capsys.readouterr().out
     assert main(["hint", "no_such_exercise"]) == 2
     assert main(["check", "2", "--file", str(solution_path("elu"))]) == 0  # by number

@@ -53,3 +53,54 @@ def test_matmul_with_numpy_operand():
     x = ta.ones(2, 3, requires_grad=True)
     y = x @ np.ones((3, 1))
     assert y.dtype == ta.float32 and y.shape == (2, 1)
+
+
+# ---- hand-derived gradients for every batched / broadcast case (loops, not the engine's code) --
+def _grads(sa, sb, seed=2):
+    rng = np.random.default_rng(seed)
+    a_np, b_np = rng.standard_normal(sa), rng.standard_normal(sb)
+    a = ta.tensor(a_np, dtype=ta.float64, requires_grad=True)
+    b = ta.tensor(b_np, dtype=ta.float64, requires_grad=True)
+    out = a @ b
+    g = rng.standard_normal(out.shape)
+    out.backward(gradient=g)
+    return a_np, b_np, g, a.grad.numpy(), b.grad.numpy()
+
+
+def test_batched_matmul_gradient_is_per_batch_g_bt_and_at_g():
+    a, b, g, ga, gb = _grads((5, 3, 4), (5, 4, 2))
+    for i in range(5):  # each batch element is its own 2-D matmul
+        np.testing.assert_allclose(ga[i], g[i] @ b[i].T, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(gb[i], a[i].T @ g[i], rtol=1e-12, atol=1e-14)
+
+
+def test_broadcast_matmul_gradient_sums_over_the_batch_the_matrix_was_shared_with():
+    a, b, g, ga, gb = _grads((5, 3, 4), (4, 2))  # B is used by all 5 batch elements
+    np.testing.assert_allclose(ga, np.stack([g[i] @ b.T for i in range(5)]), rtol=1e-12)
+    np.testing.assert_allclose(gb, sum(a[i].T @ g[i] for i in range(5)), rtol=1e-12)
+    a, b, g, ga, gb = _grads((3, 4), (5, 4, 2))  # A shared: dA = sum over batch of g @ B^T
+    np.testing.assert_allclose(ga, sum(g[i] @ b[i].T for i in range(5)), rtol=1e-12)
+    np.testing.assert_allclose(gb, np.stack([a.T @ g[i] for i in range(5)]), rtol=1e-12)
+
+
+def test_matmul_broadcast_on_both_sides_sums_each_over_its_own_copies():
+    a, b, g, ga, gb = _grads((2, 1, 3, 4), (5, 4, 2))  # out (2, 5, 3, 2)
+    assert g.shape == (2, 5, 3, 2) and ga.shape == (2, 1, 3, 4) and gb.shape == (5, 4, 2)
+    for i in range(2):  # a[i, 0] meets b[j] for every j
+        expect = sum(g[i, j] @ b[j].T for j in range(5))
+        np.testing.assert_allclose(ga[i, 0], expect, rtol=1e-12, atol=1e-14)
+    for j in range(5):  # b[j] meets a[i, 0] for every i
+        expect = sum(a[i, 0].T @ g[i, j] for i in range(2))
+        np.testing.assert_allclose(gb[j], expect, rtol=1e-12, atol=1e-14)
+
+
+def test_matmul_with_vectors_gradients_are_outer_products():
+    a, b, g, ga, gb = _grads((3, 4), (4,))  # out (3,): out_i = sum_k A_ik b_k
+    np.testing.assert_allclose(ga, np.outer(g, b), rtol=1e-12)
+    np.testing.assert_allclose(gb, a.T @ g, rtol=1e-12)
+    a, b, g, ga, gb = _grads((4,), (5, 4, 2))  # out (5, 2): out_jn = sum_k a_k B_jkn
+    np.testing.assert_allclose(ga, sum(b[j] @ g[j] for j in range(5)), rtol=1e-12)
+    np.testing.assert_allclose(gb, np.stack([np.outer(a, g[j]) for j in range(5)]), rtol=1e-12)
+    a, b, g, ga, gb = _grads((4,), (4,))  # a dot product: out is 0-d
+    np.testing.assert_allclose(ga, g * b, rtol=1e-12)
+    np.testing.assert_allclose(gb, g * a, rtol=1e-12)

@@ -91,3 +91,41 @@ def test_empty_input_gives_an_empty_result_like_pytorch(fn, shape, dim):
     assert y.shape == shape and y.dtype == ta.float32
     y.sum().backward()
     assert x.grad.shape == shape
+
+
+# ---- hand-derived gradients: log_softmax and logsumexp --------------------------------------
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_log_softmax_backward_formula(dim):
+    # y = x - logsumexp(x): dy_i/dx_j = delta_ij - softmax_j, so dL/dx = g - softmax * sum(g)
+    rng = np.random.default_rng(3)
+    x, g = rng.standard_normal((3, 4, 5)) * 3, rng.standard_normal((3, 4, 5))
+    t = ta.tensor(x, dtype=ta.float64, requires_grad=True)
+    F.log_softmax(t, dim).backward(gradient=g)
+    s = np.exp(x) / np.exp(x).sum(axis=dim, keepdims=True)
+    np.testing.assert_allclose(t.grad.numpy(), g - s * g.sum(axis=dim, keepdims=True), rtol=1e-11,
+                               atol=1e-13)  # fmt: skip
+
+
+@pytest.mark.parametrize("dim, keepdim", [(0, False), (1, True), (-1, False)])
+def test_logsumexp_backward_formula(dim, keepdim):
+    # d/dx_j log sum_i exp(x_i) = softmax_j: every x along dim gets g times its softmax weight
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 4, 5)) * 3
+    t = ta.tensor(x, dtype=ta.float64, requires_grad=True)
+    out = t.logsumexp(dim, keepdim=keepdim)
+    np.testing.assert_allclose(out.numpy(), np.log(np.exp(x).sum(axis=dim, keepdims=keepdim)),
+                               rtol=1e-13)  # fmt: skip
+    g = rng.standard_normal(out.shape)
+    out.backward(gradient=g)
+    s = np.exp(x) / np.exp(x).sum(axis=dim, keepdims=True)
+    g_b = g if keepdim else np.expand_dims(g, dim)
+    np.testing.assert_allclose(t.grad.numpy(), g_b * s, rtol=1e-11, atol=1e-13)
+
+
+def test_log_softmax_gradient_of_a_one_hot_pick_is_onehot_minus_softmax():
+    # the cross-entropy identity: d(-log_softmax(x)[k])/dx = softmax(x) - onehot(k)
+    x = np.array([[2.0, -1.0, 0.5, 3.0]])
+    t = ta.tensor(x, dtype=ta.float64, requires_grad=True)
+    (-F.log_softmax(t, 1)[0, 3]).backward()
+    s = np.exp(x) / np.exp(x).sum()
+    np.testing.assert_allclose(t.grad.numpy(), s - np.eye(4)[3], rtol=1e-12, atol=1e-15)

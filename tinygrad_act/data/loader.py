@@ -10,6 +10,7 @@ import numpy as np
 from ..dtypes import as_array
 from ..random import default_generator
 from ..tensor import Tensor
+from ._common import check_seed
 
 
 def _to_array(name: str, data: Any) -> np.ndarray:
@@ -70,7 +71,7 @@ class DataLoader:
         self.X, self.y = X, y
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
-        self.seed = seed
+        self.seed = check_seed("DataLoader", seed)
         self.drop_last = bool(drop_last)
         self.epoch = 0  # number of passes started so far (the next pass uses this epoch)
 
@@ -80,7 +81,11 @@ class DataLoader:
 
     def set_epoch(self, epoch: int) -> None:
         """Make the next pass use the permutation of `epoch` (only meaningful with a seed)."""
-        self.epoch = int(epoch)
+        # the epoch joins the seed in numpy's SeedSequence, which takes only non-negative ints
+        checked = check_seed("DataLoader.set_epoch", epoch, name="epoch")
+        if checked is None:
+            raise TypeError("DataLoader.set_epoch: epoch must be an int >= 0, got None")
+        self.epoch = checked
 
     def _order(self) -> np.ndarray | None:
         if not self.shuffle:
@@ -88,7 +93,7 @@ class DataLoader:
         n = len(self.X)
         if self.seed is None:
             return default_generator().permutation(n)
-        return np.random.default_rng([int(self.seed), self.epoch]).permutation(n)
+        return np.random.default_rng([self.seed, self.epoch]).permutation(n)
 
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
         order = self._order()

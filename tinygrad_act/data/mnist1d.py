@@ -14,7 +14,8 @@ import hashlib
 import json
 import os
 import random
-import tempfile
+import secrets
+import warnings
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ._common import TrainTestSplit
+from ._common import CACHE_ENV, TrainTestSplit, check_seed
 from ._common import cache_dir as _default_cache_dir
 
 _INSTALL_HINT = (
@@ -96,15 +97,56 @@ def _read(path: Path) -> TrainTestSplit | None:
 
 def _write(path: Path, arrays: dict[str, np.ndarray]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    # write a temporary file and rename it: a reader (or a second process) never sees half a file
-    fd, tmp = tempfile.mkstemp(prefix=path.stem, suffix=".tmp.npz", dir=path.parent)
+    # Write a temporary file and rename it: a reader (or a second process) never sees half a
+    # file. os.open with 0o666 lets the umask decide the mode, as for any file the user creates
+    # (tempfile.mkstemp would force 0600 and hide a shared cache from the rest of a group).
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
             np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+# Directories we could not write to, and what we generated for them: warn once per directory,
+# and let a later call in the same process reuse the data instead of generating it again.
+_UNWRITABLE: dict[Path, dict[str, TrainTestSplit]] = {}
+
+
+def _keep_uncached(path: Path, split: TrainTestSplit, error: OSError) -> None:
+    directory = path.parent
+    if directory not in _UNWRITABLE:
+        warnings.warn(
+            f"load_mnist1d: cannot write the cache in {directory} ({error.strerror or error}); "
+            f"the data is generated but not cached, so the next process generates it again. "
+            f"Point {CACHE_ENV} (or cache_dir=) at a writable directory.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    _UNWRITABLE.setdefault(directory, {})[path.name] = split
+
+
+def _normalized(args: dict[str, Any]) -> dict[str, Any]:
+    """numpy scalars (np.int64(1), np.float32(0.8)) as Python numbers: the cache key is JSON,
+    and seed=1 and seed=np.int64(1) are the same dataset."""
+
+    def plain(v: Any) -> Any:
+        if isinstance(v, np.generic):
+            return v.item()
+        if isinstance(v, (list, tuple, np.ndarray)):
+            return [plain(e) for e in v]
+        return v
+
+    out = {k: plain(v) for k, v in args.items()}
+    out["seed"] = check_seed("load_mnist1d", out["seed"], upper=2**32)
+    if out["seed"] is None:
+        raise TypeError("load_mnist1d: seed must be an int (mnist1d seeds numpy with it), got None")
+    return out
 
 
 def load_mnist1d(
@@ -124,7 +166,8 @@ def load_mnist1d(
     dataset_args override mnist1d's defaults (e.g. `shuffle_seq=True`, `num_samples=10000`,
     `seed=0`); each distinct configuration gets its own cache file. `regenerate=True` rebuilds it.
     No network access is made. Raises ImportError naming the pip command when mnist1d is missing
-    and nothing is cached.
+    and nothing is cached. When the cache cannot be written (a read-only directory), the data is
+    returned anyway with one RuntimeWarning per directory naming TINYGRAD_ACT_CACHE.
     """
     unknown = sorted(set(dataset_args) - set(PUBLISHED_ARGS))
     if unknown:
@@ -132,13 +175,19 @@ def load_mnist1d(
             f"load_mnist1d: unknown dataset argument(s) {unknown}; mnist1d accepts "
             f"{sorted(PUBLISHED_ARGS)}"
         )
-    args = {**PUBLISHED_ARGS, **dataset_args}
+    args = _normalized({**PUBLISHED_ARGS, **dataset_args})
     directory = Path(cache_dir).expanduser() if cache_dir is not None else _default_cache_dir()
     path = _cache_file(directory, args)
     if not regenerate:
         cached = _read(path)
+        if cached is None:
+            cached = _UNWRITABLE.get(path.parent, {}).get(path.name)
         if cached is not None:
             return cached
     arrays = _generate(args)
-    _write(path, arrays)
-    return TrainTestSplit(arrays["X_train"], arrays["y_train"], arrays["X_test"], arrays["y_test"])
+    split = TrainTestSplit(arrays["X_train"], arrays["y_train"], arrays["X_test"], arrays["y_test"])
+    try:
+        _write(path, arrays)
+    except OSError as e:  # read-only or full disk, a file in the way: the data is still good
+        _keep_uncached(path, split, e)
+    return split

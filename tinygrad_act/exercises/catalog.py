@@ -1,4 +1,6 @@
-"""The eight exercises: what each asks, how it is checked, and its hints (gentle first).
+"""The eight exercises: what each asks, how it is checked, and its hints (gentle first: the first
+nudges without giving the answer away, each later one says more; `hint NAME` reveals one level
+per call).
 
 kind "activation": the student writes a forward and a backward Numba kernel; the file's SPEC (an
     ActivationSpec) turns them into an op exactly as the built-in table rows do.
@@ -44,11 +46,13 @@ EXERCISES: tuple[Exercise, ...] = (
         cls="MySoftsign",
         reference=R.softsign,
         hints=(
-            "Copy the pattern of relu_forward in tinygrad_act/kernels/activations.py: a loop "
-            "`for i in range(x.shape[0])` that writes out[i] from x[i].",
-            "Make constants in the array's dtype, so float32 stays float32: one = x.dtype.type(1).",
-            "d/dx x / (1 + |x|) = ((1 + |x|) - x sign(x)) / (1 + |x|)^2 = 1 / (1 + |x|)^2, from "
-            "both sides of 0. backward returns grad_out times that.",
+            "Start from the pattern of relu_forward in tinygrad_act/kernels/activations.py: one "
+            "loop over the flat array that writes out[i] from x[i]; keep constants in the "
+            "array's dtype, so float32 stays float32.",
+            "The derivative: the quotient rule on x / (1 + |x|), with d|x|/dx = sign(x). The "
+            "term x sign(x) is |x|, and most of the numerator cancels.",
+            "dy/dx = ((1 + |x|) - x sign(x)) / (1 + |x|)^2 = 1 / (1 + |x|)^2, from both sides "
+            "of 0. backward writes grad_in[i] = grad_out[i] * that; one = x.dtype.type(1).",
             "x = +-inf: inf / (inf + 1) is inf / inf = nan. Test abs(v) == inf and return the "
             "limit, +-1.",
         ),
@@ -66,11 +70,13 @@ EXERCISES: tuple[Exercise, ...] = (
         kink_rule="alpha at x = 0: the negative branch, as PyTorch",
         reference=R.elu,
         hints=(
-            "Two branches: `v if v > 0 else a * (np.exp(v) - 1)`, with a = x.dtype.type(alpha). "
-            "np.exp works inside @njit.",
-            "The derivative of alpha (exp(x) - 1) is alpha exp(x). At x = 0 PyTorch uses the "
-            "negative branch (alpha), so the positive branch's test is strict: x > 0.",
-            "np.expm1(v) computes exp(v) - 1 without losing digits for tiny v.",
+            "Two branches, split by the sign of x. x = 0 belongs to one of them, and that "
+            "choice is the gradient there: read PyTorch's ELU documentation, or let the "
+            "checker's message tell you which side it expects.",
+            "The derivative of alpha (exp(x) - 1) is alpha exp(x); of x, 1. PyTorch gives x = 0 "
+            "(and -0.0) to the negative branch, alpha, so the positive branch's test is strict.",
+            "In code: v if v > 0 else a * np.expm1(v), with a = x.dtype.type(alpha). np.exp and "
+            "np.expm1 work inside @njit; expm1 keeps the digits of exp(v) - 1 for tiny v.",
         ),
     ),
     Exercise(
@@ -86,10 +92,13 @@ EXERCISES: tuple[Exercise, ...] = (
         kink_rule="the parameter `subgradient` at x = 0 and -0.0",
         reference=R.relu_subgradient,
         hints=(
-            "forward: `zero if v < zero else v` keeps nan (every comparison with nan is False); "
-            "max(v, 0) may not.",
-            "backward has three cases: x > 0 -> grad_out; x == 0 -> subgradient * grad_out; "
-            "x < 0 -> 0. -0.0 == 0 is True, so -0.0 takes the subgradient too.",
+            "The derivative has three cases, not two: positive, negative, and the points "
+            "exactly at the kink, where the parameter decides. Which floats are exactly at it?",
+            "-0.0 == 0 is True in IEEE arithmetic, so -0.0 is at the kink too. Every comparison "
+            "with nan is False: order the forward's test so that nan falls to the branch that "
+            "returns v.",
+            "forward: zero if v < zero else v. backward: grad_out if v > 0, subgradient * "
+            "grad_out if v == 0, else 0.",
             "Why does SPEC save the input and not a bool mask? One bool per element cannot tell "
             "x == 0 from x < 0.",
         ),
@@ -104,10 +113,10 @@ EXERCISES: tuple[Exercise, ...] = (
         cls="MyGELUTanh",
         reference=R.gelu_tanh,
         hints=(
-            "u = c (x + k x^3) with c = sqrt(2/pi) = 0.7978845608028654, k = 0.044715; "
-            "y = 0.5 x (1 + tanh(u)). np.tanh works inside @njit.",
-            "Product rule: dy/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) du/dx with t = tanh(u) and "
-            "du/dx = c (1 + 3 k x^2).",
+            "Name the pieces: u(x) inside, t = tanh(u), y = 0.5 x (1 + t). The derivative is "
+            "the product rule, then the chain rule through tanh (the module docstring has it).",
+            "u = c (x + k x^3) with c = sqrt(2/pi) = 0.7978845608028654, k = 0.044715. np.tanh "
+            "works inside @njit; build c and k in the array's dtype.",
             "x = -inf: 0.5 * -inf * (1 + -1) is -inf * 0 = nan, but the limit is 0. In backward, "
             "for large |x| 1 - t^2 is exactly 0 while x du/dx overflows to inf: take the second "
             "term as 0 when 1 - t^2 == 0.",
@@ -149,9 +158,10 @@ EXERCISES: tuple[Exercise, ...] = (
         kinks=(0.0,),
         kink_rule="the channel's slope weight[c] at x = 0, as PyTorch",
         hints=(
-            "The kernels see x as (N, C, S): batch, channel, every remaining position. "
-            "Three nested loops; weight[c] is channel c's slope.",
-            "grad_in = g where x > 0, weight[c] * g where x <= 0 (the slope owns x = 0).",
+            "The kernels see x as (N, C, S): batch, channel, every remaining position. Three "
+            "nested loops; weight[c] is channel c's slope, shared by every n and s.",
+            "Per element: dy/dx is 1 or weight[c], dy/dweight[c] is 0 or x. PyTorch gives x = 0 "
+            "to the slope side: grad_in = weight[c] * g where x <= 0.",
             "dL/dweight[c] adds up x * g over EVERY element of channel c (all n, all s) where "
             "x <= 0. grad_weight arrives filled with zeros: use +=, never =.",
         ),
@@ -167,10 +177,10 @@ EXERCISES: tuple[Exercise, ...] = (
         kinks=(0.0,),
         kink_rule="relu'(0) = 0: mask = z > 0",
         hints=(
-            "forward: z = x @ weight.T + bias; mask = z > 0; y = z * mask. Save x, weight and "
-            "mask - not z: backward only needs to know where z > 0 (1 byte instead of 4 or 8).",
-            "backward: gz = grad * mask; dx = gz @ weight; dW = gz^T @ x; db = gz summed over "
-            "the batch.",
+            "Two steps of the chain rule: first through the ReLU (which elements of z let the "
+            "gradient through?), then through the linear part: a matmul and a broadcast bias.",
+            "gz = grad * mask; dx = gz @ weight; dW = gz^T @ x; db = gz summed over the batch. "
+            "Save x, weight and mask = z > 0 (1 byte per element), not z.",
             "x may be (*, in) with several leading dims: fold them, gz.reshape(-1, out) and "
             "x.reshape(-1, in), before the dW matmul and the db sum.",
         ),
@@ -184,7 +194,7 @@ EXERCISES: tuple[Exercise, ...] = (
         function="MyAdd",
         hints=(
             "d(a + b)/da = 1: each input gets the upstream gradient, summed over every output "
-            "element broadcasting copied it to.",
+            "element broadcasting copied it to. Write out a small case, (3, 1) + (2, 1, 4).",
             "Broadcasting (1) prepends dims and (2) stretches dims of size 1. Sum the prepended "
             "dims away; sum the stretched ones with keepdims=True.",
             "a (3, 1) + b (2, 1, 4) -> (2, 3, 4): grad_a = grad.sum(axis=0) -> (3, 4), then "

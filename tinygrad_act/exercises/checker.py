@@ -9,7 +9,8 @@ import numpy as np
 
 from . import check_activation, check_broadcast_add, check_linear_relu, check_parametric
 from .catalog import Exercise, get
-from .loader import load, workspace_path
+from .isolate import DEFAULT_TIMEOUT, run_check
+from .loader import load, record_result, workspace_path
 from .report import Report, Step, StopCheck, explain_exception
 
 _CHECKS = {
@@ -20,13 +21,25 @@ _CHECKS = {
 }
 
 
-def check(name: str, file: str | Path | None = None, directory: str | Path | None = None) -> Report:
-    """Check exercise `name` in `file` (default: ./exercises/<name>.py, or DIR/<name>.py)."""
+def check(
+    name: str,
+    file: str | Path | None = None,
+    directory: str | Path | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    isolate: bool = True,
+) -> Report:
+    """Check exercise `name` in `file` (default: ./exercises/<name>.py, or DIR/<name>.py).
+
+    The learner's code runs in a child process (isolate=True): sys.exit, an endless loop
+    (stopped after `timeout` seconds; None waits forever) or a segfault becomes a failed step,
+    never the end of the caller. isolate=False runs it here, e.g. to step through it in a
+    debugger with NUMBA_DISABLE_JIT=1.
+    """
     ex = get(name)
     path = Path(file) if file is not None else workspace_path(ex.name, directory)
     shown = os.path.relpath(path) if path.is_absolute() else str(path)
-    report = Report(ex.name, shown)
     if not path.exists():
+        report = Report(ex.name, shown)
         detail = (
             f"there is no {shown}. Copy the stubs into ./exercises/ with\n"
             "    python -m tinygrad_act.exercises start\n"
@@ -34,12 +47,25 @@ def check(name: str, file: str | Path | None = None, directory: str | Path | Non
         )
         report.steps.append(Step("the file exists", False, detail))
         return report
+    if isolate:
+        report = run_check(ex.name, path.resolve(), shown, timeout)
+    else:
+        report = Report(ex.name, shown)
+        ns = load_step(path, report)
+        if ns is not None:
+            check_namespace(ex, ns, report)
+    record_result(ex.name, path, report.passed)
+    return report
+
+
+def load_step(path: Path, report: Report):
+    """The learner's file as a module, or None after recording why it does not load."""
     try:
-        ns = load(path)
+        return load(path)
     except Exception as e:  # a syntax error, a bad import, a crash at import time
-        report.steps.append(Step("the file loads", False, explain_exception(e, str(path), ex.name)))
-        return report
-    return check_namespace(ex, ns, report)
+        detail = explain_exception(e, str(path), report.exercise)
+        report.steps.append(Step("the file loads", False, detail))
+        return None
 
 
 def check_namespace(ex: Exercise | str, ns, report: Report | None = None) -> Report:

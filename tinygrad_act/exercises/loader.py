@@ -4,6 +4,9 @@
     tinygrad_act/exercises/solutions/<name>.py  reference solutions (spoilers; tests only)
     ./exercises/<name>.py                       YOUR copies, made by `... exercises start`
 
+    ./exercises/.progress.json                  the last check of each of your copies (and
+                                                which hints you have seen), for `list`
+
 The checker reads your copy in ./exercises/ (or --dir DIR, or --file PATH); the stubs stay
 untouched, so the test suite can prove that an untouched stub fails.
 """
@@ -12,6 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
+import os
+import secrets
 import shutil
 import sys
 from pathlib import Path
@@ -23,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 STUBS = HERE / "stubs"
 SOLUTIONS = HERE / "solutions"
 WORKSPACE = Path("exercises")  # relative to the current directory
+PROGRESS = ".progress.json"  # in the learner's folder, next to their copies
 
 
 def stub_path(name: str) -> Path:
@@ -58,11 +65,55 @@ def load(path: str | Path) -> ModuleType:
 
 
 def status(name: str, directory: str | Path | None = None) -> str:
-    """'not started' (no copy), 'untouched' (same text as the stub) or 'edited'."""
+    """'not started' (no copy), 'untouched' (same text as the stub), 'passed' or 'failing' (the
+    last check of this very text), or 'edited' (changed since the last check, or never checked)."""
     mine = workspace_path(name, directory)
     if not mine.exists():
         return "not started"
-    return "untouched" if mine.read_text() == stub_path(name).read_text() else "edited"
+    text = mine.read_bytes()
+    if text == stub_path(name).read_bytes():
+        return "untouched"
+    last = read_progress(mine.parent).get("checks", {}).get(name)
+    if last and last.get("sha1") == hashlib.sha1(text).hexdigest():
+        return "passed" if last.get("passed") else "failing"
+    return "edited"
+
+
+def read_progress(directory: str | Path) -> dict:
+    """The learner's progress file in `directory` ({} when missing or unreadable)."""
+    try:
+        data = json.loads((Path(directory) / PROGRESS).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def update_progress(directory: str | Path, section: str, name: str, value) -> None:
+    """Set progress[section][name] = value; silently skipped where nothing can be written (the
+    package's own stubs and solutions, a read-only folder): progress is a convenience."""
+    directory = Path(directory).resolve()
+    if directory in (STUBS, SOLUTIONS) or not directory.is_dir():
+        return
+    data = read_progress(directory)
+    data.setdefault(section, {})[name] = value
+    tmp = directory / f".progress.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    try:
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+        os.replace(tmp, directory / PROGRESS)  # a concurrent reader never sees half a file
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def record_result(name: str, path: str | Path, passed: bool) -> None:
+    """Remember that the copy of `name` at `path`, as it reads now, passed or failed."""
+    path = Path(path)
+    if path.name != f"{name}.py":
+        return  # a file checked with --file under another name is not the learner's copy
+    try:
+        digest = hashlib.sha1(path.read_bytes()).hexdigest()
+    except OSError:
+        return
+    update_progress(path.parent, "checks", name, {"sha1": digest, "passed": bool(passed)})
 
 
 def start(directory: str | Path | None = None) -> list[Path]:

@@ -35,6 +35,9 @@ class Report:
     path: str
     steps: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # called with each step's label before it runs (the isolated checker streams progress to
+    # its parent, so a crash can be pinned on the step that was running)
+    on_step: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def passed(self) -> bool:
@@ -47,6 +50,8 @@ class Report:
 
     def step(self, label: str, fn: Callable[[], None]) -> None:
         """Run one check; on failure record the message and raise StopCheck."""
+        if self.on_step is not None:
+            self.on_step(label)
         try:
             fn()
         except CheckFailed as e:
@@ -105,7 +110,7 @@ def explain_exception(e: BaseException, path: str, exercise: str) -> str:
             f"the kernel as plain Python: NUMBA_DISABLE_JIT=1 python -m tinygrad_act.exercises "
             f"check {exercise}"
         )
-    where = _location(e, path)
+    where = explain_location(e, path)
     text = f"your code raised {name}: {e}"
     if where:
         text += f"\n    at {where}"
@@ -118,7 +123,7 @@ def _is_numba_error(e: BaseException) -> bool:
     return any(c.__module__.startswith("numba") for c in type(e).__mro__[:-1])
 
 
-def _location(e: BaseException, path: str) -> str:
+def explain_location(e: BaseException, path: str) -> str:
     """The deepest frame in the student's file: 'file line N, in fn: code'."""
     target = os.path.abspath(path) if path else ""
     found = ""

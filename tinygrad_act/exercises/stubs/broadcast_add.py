@@ -9,12 +9,9 @@ adds the gradients of all the copies, so
 
     dL/da[i, 0] = sum over n, k of grad[n, i, k]
 
-In general, going from the output's shape back to an input's shape:
-    (1) broadcasting PREPENDED dims (b (2, 1, 4) vs out: none; a (3, 1): one, dim 0):
-        sum them away;
-    (2) broadcasting STRETCHED dims where the input has size 1 (a's last dim, b's middle dim):
-        sum them, keeping the dim (keepdims=True), so the result has the input's shape.
-A 0-d input (shape ()) was copied everywhere: its gradient is the sum of all of grad.
+Your job: that rule for any pair of shapes. Work out, from numpy's broadcasting rules, which
+dims of the output an input's element was copied along, and sum grad over exactly those, so
+that the result has the input's shape.
 
 Write unbroadcast(grad, shape) and MyAdd.backward. (The library has its own unbroadcast in
 tinygrad_act/ops/_util.py: writing it yourself is the exercise.) Shapes: grad has the output's
@@ -29,8 +26,8 @@ from tinygrad_act import Function
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum `grad` (the output's shape) back to `shape` (an input's shape): (1) sum away the dims
-    broadcasting prepended, (2) sum the dims where shape has size 1, with keepdims=True."""
+    """Sum `grad` (the output's shape) back to `shape` (an input's shape): over every output
+    element each input element was copied to."""
     raise NotImplementedError("unbroadcast: sum grad back to shape")
 
 
@@ -45,6 +42,5 @@ class MyAdd(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        """Return (grad_a, grad_b): d(a + b)/da = d(a + b)/db = 1, so each is grad summed back
-        to its input's shape."""
+        """Return (grad_a, grad_b), each with its input's shape."""
         raise NotImplementedError("MyAdd.backward: return (grad_a, grad_b)")

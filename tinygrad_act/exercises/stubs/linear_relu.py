@@ -15,13 +15,12 @@ The math
     forward    z    = x @ weight.T + bias
                mask = z > 0                 (relu'(0) = 0: strictly greater, as PyTorch)
                y    = z where mask, else 0
-    backward   gz   = grad * mask           (dL/dz: the chain rule through the ReLU)
-               dx   = gz @ weight                                  (*, in)
-               dW   = gz^T @ x, summed over every leading dim      (out, in)
-               db   = gz summed over every leading dim             (out,)
-    For leading dims, fold them into one: gz.reshape(-1, out) and x.reshape(-1, in).
+    backward   dL/dx (*, in), dL/dweight (out, in) and dL/dbias (out,) from grad = dL/dy (*, out):
+               the chain rule through the ReLU, then through z = x @ weight.T + bias. Every
+               leading (batch) dim contributes to dL/dweight and dL/dbias.
 
-What to save: x (for dW), weight (for dx) and mask (for the ReLU) - not z, not y.
+What to save: only what backward needs - the bool mask, never z or y; which other inputs
+backward needs follows from your formulas.
 
 forward and backward see numpy arrays, not Tensors; backward returns one gradient per input:
 (dx, dW, db), each with its input's shape and dtype. Matmul goes to BLAS (np.matmul, @): no
@@ -34,18 +33,18 @@ from tinygrad_act import Function, nn
 
 
 class LinearReLUFunction(Function):
-    """y = relu(x @ weight.T + bias) as one graph node; saves x, weight and the mask z > 0."""
+    """y = relu(x @ weight.T + bias) as one graph node that saves a bool mask, not z."""
 
     kinks = (0.0,)
 
     @staticmethod
     def forward(ctx, x, weight, bias):
-        """Return y (*, out); ctx.save_for_backward(x, weight, mask)."""
+        """Return y (*, out); save what backward needs with ctx.save_for_backward(...)."""
         raise NotImplementedError("LinearReLUFunction.forward: compute y and save the mask")
 
     @staticmethod
     def backward(ctx, grad):
-        """Return (dx, dW, db) from grad (*, out) and the saved x, weight, mask."""
+        """Return (dx, dW, db) from grad (*, out) and what forward saved."""
         raise NotImplementedError("LinearReLUFunction.backward: return (dx, dW, db)")
 
 

@@ -10,16 +10,17 @@ a term from every one of them: over the batch AND over every spatial position.
 You write the two kernels; PReLUFunction below (read it) views x as (N, C, S) for them and
 MyPReLU is the nn module holding the weight.
 
-The math, for an element x = x[n, c, s] with upstream gradient g = grad_out[n, c, s]:
-    forward    y           = x                  if x > 0   else weight[c] * x
-    backward   dL/dx       = g                  if x > 0   else weight[c] * g
-               dL/dweight[c] = sum over n and s of (0 if x > 0 else x * g)
-The kink at x = 0: the slope side owns it (dL/dx = weight[c] * g at x == 0 and -0.0), as PyTorch.
+The math, for an element x = x[n, c, s] whose upstream gradient grad_out[n, c, s] we call g:
+    forward    y = x if x > 0 else weight[c] * x
+    backward   dL/dx of this element, and this element's contribution to dL/dweight[c]: work
+               them out from y (the chain rule: each is g times a partial derivative of y).
+               dL/dweight[c] gathers the contributions of every element that uses weight[c].
+The kink at x = 0 has no derivative; PyTorch picks one side and the checker compares with it.
 
 Shapes and dtypes
     x, out, grad_out, grad_in: (N, C, S), float32 or float64 (N = batch, C = channels, S = every
     other position flattened; one shared slope makes C = 1). weight: (C,), same dtype.
-    grad_weight: (C,) float64, filled with zeros: accumulate into it (+=).
+    grad_weight: (C,) float64, arriving filled with zeros.
 The backward kernel runs on one thread (see PReLUFunction.backward: why not launch()).
 
 What is saved for backward: the input x and the weight (PReLUFunction does it).
@@ -43,8 +44,7 @@ def prelu_forward(x, out, weight):
 
 @njit
 def prelu_backward(grad_out, x, weight, grad_in, grad_weight):
-    """grad_in[n, c, s] = g if x > 0 else weight[c] * g  (the slope at x = 0);
-    grad_weight[c] += x * g wherever x <= 0, over every n and s (grad_weight starts at zero)."""
+    """Fill grad_in (N, C, S) with dL/dx and grad_weight (C,) with dL/dweight; g = grad_out."""
     raise NotImplementedError("prelu_backward: write the loops that fill grad_in and grad_weight")
 
 
@@ -107,7 +107,7 @@ SPEC = ActivationSpec(
     saves="input x and weight",
     inputs=("input", "weight"),
     bytes_note="4, plus the weight",
-    kink="weight at x = 0",
+    kink="PyTorch's choice at x = 0",
     kinks=(0.0,),
     at_inf=lambda: ((-float("inf"), 0.25), (float("inf"), 1.0)),
     inplace=False,

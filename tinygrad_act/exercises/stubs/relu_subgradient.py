@@ -8,17 +8,19 @@ every value in [0, 1] is a valid SUBgradient there. PyTorch picks 0. Writing rel
 maximum(x, 0) in a library that splits ties picks 0.5. Here the caller picks: `subgradient`.
 
 The math
-    forward    y     = x if x > 0 else 0      (keep nan as nan: `0 if x < 0 else x` does)
-    backward   dy/dx = 1             if x > 0
-                     = subgradient   if x == 0   (-0.0 == 0 is True: -0.0 too)
-                     = 0             if x < 0
+    forward    y = max(x, 0); nan in gives nan out
+    backward   dy/dx = 1 where x is positive, 0 where x is negative; where the derivative does
+               not exist, the op uses the caller's `subgradient`
     grad_in = grad_out * dy/dx
+Floating point has more than one number that sits at the kink, and nan compares False with
+everything: which inputs take which branch is yours to work out (the checker tells you when
+an input lands on the wrong side).
 
 Parameters: `subgradient` arrives as the last argument of BOTH kernels (the table passes the
-op's parameters to both; the forward ignores it).
+op's parameters to both; the forward does not need it).
 
 What to save for backward: the input x (SPEC.saves = "input"). Built-in relu saves a 1-byte bool
-mask, x > 0. Why can't you? (Three cases; a bool has two values.)
+mask instead. Think about why that would not work here.
 
 Shapes and dtypes: flat contiguous 1-D float32 or float64 arrays; outputs preallocated.
 Edge inputs the checker tries: 0, -0.0, the subnormals next to 0, +-1e4, +-1e300, +-inf, nan
@@ -31,13 +33,14 @@ from tinygrad_act.ops.activations import ActivationSpec
 
 @njit
 def relu_forward(x, out, subgradient):
-    """out[i] = x[i] if x[i] > 0 else 0 (nan stays nan). `subgradient` is unused here."""
+    """out[i] = max(x[i], 0), nan stays nan. `subgradient` is not needed here."""
     raise NotImplementedError("relu_forward: write the loop that fills out")
 
 
 @njit
 def relu_backward(grad_out, x, grad_in, subgradient):
-    """grad_in[i] = grad_out[i] * (1, subgradient or 0 for x > 0, x == 0, x < 0)."""
+    """grad_in[i] = grad_out[i] * dy/dx at x[i], with `subgradient` where relu has no
+    derivative."""
     raise NotImplementedError("relu_backward: write the loop that fills grad_in")
 
 
@@ -47,9 +50,9 @@ SPEC = ActivationSpec(
     formula="x if x > 0 else 0",
     forward=relu_forward,
     backward=relu_backward,
-    saves="input",  # three cases (x < 0, x == 0, x > 0): one bool per element cannot hold them
+    saves="input",
     params=(("subgradient", 0.0),),
-    kink="the chosen subgradient at x = 0 (any value in [0, 1] is a valid subgradient)",
+    kink="the chosen subgradient where relu has no derivative",
     kinks=(0.0,),
     at_inf=lambda subgradient: ((0.0, 0.0), (float("inf"), 1.0)),
 )
