@@ -51,8 +51,6 @@ def mask_backward(grad_out, mask, grad_in):
         grad_in[i] = grad_out[i] if mask[i] else zero
 
 
-relu_backward = mask_backward  # relu'(x) = 1 where x > 0, else 0 - read mask_backward above
-
 
 @kernel
 def leaky_relu_forward(x, out, mask, negative_slope):
