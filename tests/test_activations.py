@@ -69,6 +69,32 @@ def test_special_points_and_kinks_match_pytorch_exactly(case):
     check_zero_signs(f"{key} value", y, G[key + "|y_vec"], pts)
 
 
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_nan_rule_is_pytorchs_scalar_kernel_at_every_length(case):
+    """One NaN rule for the table (docs/activations.md, "NaN"): the value is NaN and the gradient
+    is what PyTorch's scalar CPU kernel gives (every comparison with NaN is false), for a tensor
+    of one element and of many alike. relu6, hardtanh, elu, celu, selu and hardswish used to give
+    PyTorch's vector-loop answer (0 or NaN) instead."""
+    name, ci, params, dt = case
+    G = golden()
+    key = f"{name}|{ci}|{dt}"
+    (i,) = np.flatnonzero(np.isnan(G[key + "|pts"]))
+    want = G[key + "|g_sca"][i] * 0.5  # the golden gradient is for upstream 1; 0.5 is exact
+    for n in (1, 1027):
+        x = np.full(n, np.nan, dtype=dt)
+        y, gx = run_op(name, params, x, np.full(n, 0.5, dtype=dt))
+        assert np.isnan(y).all(), (name, y)
+        np.testing.assert_array_equal(gx, np.full(n, want, dtype=dt), err_msg=f"{key} n={n}")
+
+
+def test_nan_rule_in_training_mode_rrelu():
+    """rrelu(training=True) at NaN: PyTorch's `x <= 0 ? slope : 1` gives slope 1 (checked with
+    torch 2.13: gradient 0.5 for upstream 0.5)."""
+    x = np.array([np.nan, -1.0, np.nan], dtype=np.float32)
+    y, gx = run_op("rrelu", {"training": True}, x, np.full(3, 0.5, dtype=np.float32))
+    assert np.isnan(y[[0, 2]]).all() and gx[0] == gx[2] == 0.5 and 0.0 < gx[1] < 0.5
+
+
 def _away_from_kinks(x: np.ndarray, kinks: tuple, gap: float = 1e-2) -> np.ndarray:
     for k in kinks:
         near = np.abs(x - k) < gap
