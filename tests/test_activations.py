@@ -29,7 +29,7 @@ from activation_golden import (
 
 import tinygrad_act as ta
 import tinygrad_act.functional as F
-from tinygrad_act import gradcheck
+from tinygrad_act import gradcheck, nn
 from tinygrad_act.kernels import _parallel
 from tinygrad_act.ops.activation_spec import STANDARD_SAVES
 from tinygrad_act.ops.activations import TABLE
@@ -220,6 +220,43 @@ def test_bad_parameters_raise_clear_errors():
         ta.ops.activations.Threshold.apply(x, threshold=0.5)
     with pytest.raises(TypeError, match="leaky_relu: unexpected"):
         ta.ops.activations.LeakyReLU.apply(x, slope=0.1)
+
+
+def test_tensor_parameters_are_read_at_every_call():
+    """Issue 10 item 9: a tensor parameter edited in place takes effect on the next call (it used
+    to be cached by object identity, so the old value stuck)."""
+    x = ta.tensor([-2.0, 1.0], dtype=ta.float64)
+    s = ta.tensor(0.1, dtype=ta.float64)
+    np.testing.assert_array_equal(F.leaky_relu(x, negative_slope=s).numpy(), [-0.2, 1.0])
+    s.data[...] = 0.5
+    np.testing.assert_array_equal(F.leaky_relu(x, negative_slope=s).numpy(), [-1.0, 1.0])
+    alpha = ta.tensor([1.0], dtype=ta.float64)
+    m = nn.ELU(alpha=alpha)
+    first = m(x).numpy()[0]
+    alpha.data[...] = 2.0
+    assert m(x).numpy()[0] == 2 * first == 2 * np.expm1(-2.0)
+    x.requires_grad = True
+    m(x).sum().backward()  # the backward kernel gets the same value as the forward
+    np.testing.assert_allclose(x.grad.numpy(), [2 * np.exp(-2.0), 1.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda x: F.leaky_relu(x, negative_slope=[0.1]), "leaky_relu: negative_slope.*got list"),
+        (lambda x: F.leaky_relu(x, negative_slope="0.1"), "leaky_relu: negative_slope.*got str"),
+        (lambda x: F.elu(x, alpha=None), "elu: alpha must be a number.*got NoneType"),
+        (lambda x: F.hardtanh(x, -1.0, "1"), "hardtanh: max_val must be a number.*got str"),
+        (lambda x: F.threshold(x, 0.5, ta.tensor([1, 2])), "threshold: value .*Tensor"),
+        (lambda x: F.gelu(x, approximate=1), "gelu: approximate must be str, got int"),
+        (lambda x: F.rrelu(x, training="yes"), "rrelu: training must be bool, got str"),
+        (lambda x: nn.LeakyReLU("0.1")(x), "leaky_relu: negative_slope.*got str"),
+    ],
+)
+def test_parameters_of_the_wrong_type_name_the_op_parameter_and_type(call, match):
+    """Issue 10 item 20: a list gave "unhashable type", a str was accepted."""
+    with pytest.raises(TypeError, match=match):
+        call(ta.tensor([1.0, -1.0]))
 
 
 def test_inplace_writes_into_the_input_when_autograd_does_not_need_it():
