@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
-from ..kernels._parallel import launch
+from ..kernels import launch
 from ..tensor import Tensor
 
 INF = math.inf

@@ -20,7 +20,7 @@ import numpy as np
 from ..autograd import Function
 from ..kernels import activations as K
 from ..kernels import activations_smooth as S
-from ..kernels._parallel import launch
+from ..kernels import launch
 from ..random import default_generator
 from .activation_spec import (
     INF,
