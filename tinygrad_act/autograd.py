@@ -21,12 +21,44 @@ short story of array code.
 
 The engine (`backward`) walks the graph in an iterative topological order, so a 100,000-op
 chain does not hit Python's recursion limit, and frees the graph afterwards unless
-`retain_graph=True`.
+`retain_graph=True`: each used node drops its saved arrays and its edges to its inputs, so a
+loss tensor kept for logging does not keep the step's activations alive.
+
+In-place writes (PyTorch's contract):
+- Every Tensor carries a version counter, `t._version` (an int; shared with `detach()` and with
+  the outputs of view ops, which alias its memory). Every in-place method (`zero_`, `fill_`,
+  `copy_`, `add_`, `mul_`) adds 1; `increment_version(t)` does it for code that writes into
+  `t.data` by hand.
+- `ctx.save_for_backward(*arrays)` records, for each saved array that is an input's (or the
+  output's) own array, that tensor's version. Before the node's backward runs, the engine
+  compares: a changed version raises "one of the variables needed for gradient computation has
+  been modified by an inplace operation: ... is at version N; expected version M instead".
+- A forward that writes into an input's array calls `ctx.mark_dirty(x)` and returns `x`.
+  `apply` then bumps that input's version and returns the SAME Tensor object, rebased onto the
+  new node (its previous self becomes the node's parent). It refuses a leaf that requires grad
+  while grad mode is on ("a leaf Variable that requires grad is being used in an in-place
+  operation."); under `no_grad()` (an optimizer's step) the write is allowed and only bumps.
+
+    class ReLUInPlace(Function):
+        @staticmethod
+        def forward(ctx, x):
+            mask = x > 0
+            x *= mask                        # write into the input's own array
+            ctx.save_for_backward(mask)
+            ctx.mark_dirty(x)
+            return x                         # apply returns the input Tensor itself
+        @staticmethod
+        def backward(ctx, grad):
+            (mask,) = ctx.saved_tensors
+            return grad * mask
+
+Grad mode (`no_grad`, `enable_grad`, `set_grad_enabled`) is per thread, as in PyTorch.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any
 
 import numpy as np
@@ -41,31 +73,45 @@ __all__ = [
     "enable_grad",
     "is_grad_enabled",
     "set_grad_enabled",
+    "increment_version",
 ]
 
 
-class _GradMode:
+class _GradMode(threading.local):
+    """Per-thread grad mode, as in PyTorch: a thread inside no_grad() leaves the others alone.
+
+    Every new thread starts with grad enabled (the class attribute); `prev` is this thread's stack
+    of modes to restore, so even one no_grad() object shared by two threads restores correctly.
+    """
+
     enabled = True
+
+    def __init__(self) -> None:
+        self.prev: list[bool] = []
+
+
+_grad_mode = _GradMode()
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside `no_grad()`."""
-    return _GradMode.enabled
+    """True unless this thread is inside `no_grad()`."""
+    return _grad_mode.enabled
 
 
 class set_grad_enabled:
-    """Context manager and decorator that sets grad mode to `mode` (restored on exit)."""
+    """Context manager and decorator: this thread's grad mode is `mode` inside (restored after)."""
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = bool(mode)
-        self.prev: list[bool] = []
 
     def __enter__(self) -> None:
-        self.prev.append(_GradMode.enabled)
-        _GradMode.enabled = self.mode
+        state = _grad_mode
+        state.prev.append(state.enabled)
+        state.enabled = self.mode
 
     def __exit__(self, *exc: object) -> None:
-        _GradMode.enabled = self.prev.pop()
+        state = _grad_mode
+        state.enabled = state.prev.pop()
 
     def __call__(self, fn):
         mode = self.mode
@@ -102,6 +148,8 @@ class Context:
 
     # class-level defaults keep node creation cheap: one node is made per op call
     _saved: tuple = ()
+    _versions: tuple = ()  # (version cell, version at save time, array) per saved input/output
+    _dirty: tuple = ()
     _freed = False
     _hooks: list | None = None
 
@@ -111,8 +159,20 @@ class Context:
         self.needs_input_grad = needs_input_grad
 
     def save_for_backward(self, *arrays: Any) -> None:
-        """Keep `arrays` for backward. Save the least you can: a bool mask beats a float copy."""
+        """Keep `arrays` for backward. Save the least you can: a bool mask beats a float copy.
+
+        Saving an input's (or the output's) own array records that tensor's version: backward
+        raises if an in-place write changed it in between.
+        """
         self._saved = arrays
+
+    def mark_dirty(self, *arrays: np.ndarray) -> None:
+        """Declare that forward wrote into these input arrays in place (PyTorch's mark_dirty).
+
+        forward must then return the array it modified; `apply` returns the input Tensor itself,
+        bumps its version and makes it the output of this node (see the module docstring).
+        """
+        self._dirty = arrays
 
     @property
     def saved_tensors(self) -> tuple:
@@ -161,7 +221,7 @@ class Function:
             a = args[0]
             if isinstance(a, Tensor):
                 raw = (a.data,)
-                track = a.requires_grad and _GradMode.enabled
+                track = a.requires_grad and _grad_mode.enabled
             else:
                 raw, track = args, False
             ctx = Context(cls, args if track else None, (track,))
@@ -179,7 +239,7 @@ class Function:
                 else:
                     raw.append(a)
                     needs.append(False)
-            if track and _GradMode.enabled:
+            if track and _grad_mode.enabled:
                 ctx = Context(cls, args, tuple(needs))
             else:
                 track = False
@@ -187,13 +247,109 @@ class Function:
         out = cls.forward(ctx, *raw, **kwargs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
+        if ctx._dirty:
+            return _rebase_in_place(ctx, args, out, track)
         t = Tensor.__new__(Tensor)
         t.data = out
-        t.grad = None
+        t._grad = None
         t.requires_grad = track
-        t._ctx = ctx if track else None
         t._hooks = None
+        # an output that views an input's memory (reshape, permute, basic slicing) shares its
+        # version counter: an in-place write through either one is a write to both
+        base = out.base
+        if base is not None and len(args) == 1 and isinstance(a, Tensor):
+            ad = a.data
+            t._vc = a._vc if base is ad or base is ad.base else [0]
+        else:
+            t._vc = [0]
+        if track:
+            t._ctx = ctx
+            if ctx._saved:
+                ctx._versions = _saved_versions(ctx._saved, args, t)
+        else:
+            t._ctx = None
         return t
+
+
+def _saved_versions(saved: tuple, args: tuple, out: Tensor) -> tuple:
+    """(version cell, version now, array) for each saved array that is an input's or the output's.
+
+    Saved arrays are matched to Tensors by identity (or a view of the same memory); anything
+    else the op saved (a mask, a copy) belongs to the node alone and cannot be overwritten.
+    """
+    found = []
+    for s in saved:
+        if type(s) is not np.ndarray:
+            continue
+        mem = s if s.base is None else s.base
+        if out.data is s:
+            found.append((out._vc, out._vc[0], s))
+            continue
+        for a in args:
+            if type(a) is Tensor or isinstance(a, Tensor):
+                d = a.data
+                if d is s or d is mem or d.base is mem:
+                    found.append((a._vc, a._vc[0], s))
+                    break
+    return tuple(found)
+
+
+def _rebase_in_place(ctx: Context, args: tuple, out: np.ndarray, track: bool) -> Tensor:
+    """Finish a forward that called ctx.mark_dirty: the modified input Tensor is the output.
+
+    PyTorch's contract: the input's version goes up by one; when a graph is recorded, the input
+    Tensor object becomes this node's output (its old self, as a parent, is a new Tensor object
+    holding the previous grad_fn), so `y = f_(x)` returns `x` itself.
+    """
+    name = ctx.fn.__name__
+    target = None
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor) and a.data is out:
+            target = i
+    if target is None or not any(d is out for d in ctx._dirty):
+        raise RuntimeError(
+            f"{name}.forward called ctx.mark_dirty but returned an array that is not the marked "
+            "input's array; an in-place forward must return the input array it modified"
+        )
+    x = args[target]
+    x._vc[0] += 1  # before any refusal: forward has already written into the array
+    if x.requires_grad and x._ctx is None and _grad_mode.enabled:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation. "
+            f"({name} on a leaf of shape {x.data.shape}); do it under ta.no_grad(), or on a "
+            "copy (x * 1)"
+        )
+    if track:
+        old = Tensor.__new__(Tensor)  # x as it was: the edge to its previous grad_fn
+        old.data, old._grad, old.requires_grad = x.data, None, x.requires_grad
+        old._ctx, old._hooks, old._vc = x._ctx, x._hooks, x._vc
+        ctx.parents = tuple(old if i == target else p for i, p in enumerate(args))
+        x._ctx = ctx
+        x.requires_grad = True
+        if ctx._saved:
+            ctx._versions = _saved_versions(ctx._saved, ctx.parents, x)
+    return x
+
+
+def _check_versions(node: Context) -> None:
+    for cell, version, arr in node._versions:
+        if cell[0] != version:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{arr.dtype} tensor of shape {arr.shape}], saved by "
+                f"{node.fn.__name__}, is at version {cell[0]}; expected version {version} "
+                "instead. Hint: the in-place write (zero_, add_, relu(inplace=True), ...) came "
+                "after this op used the tensor; write into a copy, or do it before the op"
+            )
+
+
+def increment_version(t: Tensor) -> None:
+    """Record an in-place write into `t.data` made outside the in-place methods.
+
+    PyTorch's `torch.autograd.graph.increment_version`: a backward that saved `t` then raises
+    instead of using the overwritten values.
+    """
+    t._vc[0] += 1
 
 
 def _topological_order(root: Context) -> list[Context]:
@@ -285,6 +441,8 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 new = hook(g)
                 if new is not None:
                     g = new
+        if node._versions:
+            _check_versions(node)
         in_grads = node.fn.backward(node, g)
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
@@ -301,7 +459,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
             if type(gi) is not np.ndarray or gi.shape != pd.shape or gi.dtype != pd.dtype:
                 gi = _check_grad(node, _position(parents, p), gi, p)
             if p._ctx is None:
-                if p.grad is None and not p._hooks:
+                if p._grad is None and not p._hooks:
                     # Adopt a freshly computed array as .grad; copy one that may be shared: the
                     # incoming gradient itself (Add passes it on), one handed to two inputs, or a
                     # view. Copying a 784x256 weight gradient every step costs ~50 us.
@@ -313,7 +471,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                         or (len(in_grads) > 1 and _handed_twice(in_grads, gi))
                     ):
                         gi = gi.copy()
-                    p.grad = Tensor._wrap(gi)
+                    p._grad = Tensor._wrap(gi)
                 else:
                     _accumulate_leaf(p, gi)
             else:
@@ -322,8 +480,20 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 # never add in place: gi may alias a gradient another input also received
                 grads[key] = gi if prev is None else prev + gi
         if not retain_graph:
-            node._saved = ()
-            node._freed = True
+            _free(node)
+
+
+def _free(node: Context) -> None:
+    """Drop what a used node keeps alive: its saved arrays and its edges to the input Tensors.
+
+    A caller that holds the loss (a logging habit) holds its node; without this, the parents'
+    arrays (every activation of the step) would stay alive with it. The node keeps `fn` and the
+    `_freed` mark, so a second backward through it still names the op in its error.
+    """
+    node._saved = ()
+    node._versions = ()
+    node.parents = ()
+    node._freed = True
 
 
 def _handed_twice(in_grads: tuple, gi: np.ndarray) -> bool:
@@ -359,9 +529,9 @@ def _accumulate_leaf(p: Tensor, g: np.ndarray) -> None:
         for hook in p._hooks:
             new = hook(g)
             if new is not None:
-                g = np.asarray(new)
-    if p.grad is None:
+                g = new
+    if p._grad is None:
         # copy: g may be shared with another input (Add hands both the same array)
-        p.grad = Tensor._wrap(np.array(g, dtype=p.data.dtype, copy=True))
+        p._grad = Tensor._wrap(np.array(g, dtype=p.data.dtype, copy=True))
     else:
-        p.grad.data += g
+        p._grad.data += g

@@ -22,15 +22,18 @@ _float = builtins.float
 class Tensor:
     """An n-dimensional array that records the operations applied to it for backpropagation."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "__weakref__")
+    # `_vc` is the version counter: a one-element list, shared by tensors that view the same memory
+    # (detach(), reshape/permute/slicing outputs), bumped by every in-place write (autograd.py)
+    __slots__ = ("data", "_grad", "requires_grad", "_ctx", "_hooks", "_vc", "__weakref__")
     # numpy must hand `ndarray + Tensor` to Tensor.__radd__ instead of looping over elements
     __array_ufunc__ = None
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         self.data = _dt.as_array(data.data if isinstance(data, Tensor) else data, dtype)
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self._ctx = None
         self._hooks: list | None = None
+        self._vc = [0]
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -112,6 +115,28 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     # ---- autograd -----------------------------------------------------------------------------
+    @property
+    def grad(self) -> Tensor | None:
+        """dL/d(self) after backward(): a Tensor of this tensor's shape and dtype, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        # checked where it enters: the optimizer's Numba loops trust the sizes they are given, so
+        # a gradient of another shape would read or write out of bounds there
+        if value is not None:
+            _check_assigned_grad(self, value)
+        self._grad = value
+
+    @property
+    def _version(self) -> _int:
+        """How many in-place writes this tensor's memory has had (PyTorch's `Tensor._version`).
+
+        Shared with `detach()` and with view outputs (reshape, permute, slicing), which alias the
+        same memory. Backward compares it with the version each node saved (autograd.py).
+        """
+        return self._vc[0]
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and not _dt.is_floating(self.data.dtype):
             raise TypeError(
@@ -128,21 +153,27 @@ class Tensor:
         _autograd.backward(self, gradient, retain_graph)
 
     def detach(self) -> Tensor:
-        """A tensor sharing this data, cut from the graph."""
+        """A tensor sharing this data (and its version counter), cut from the graph."""
         t = Tensor.__new__(Tensor)
-        t.data, t.grad, t.requires_grad, t._ctx, t._hooks = self.data, None, False, None, None
+        t.data, t._grad, t.requires_grad, t._ctx, t._hooks = self.data, None, False, None, None
+        t._vc = self._vc
         return t
 
     def register_hook(self, hook: Callable[[Tensor], Any]):
-        """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces."""
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces.
+
+        The replacement must keep the gradient's shape and dtype (PyTorch's rule): a hook that
+        changes them raises here, before any kernel sees the array.
+        """
         if not self.requires_grad:
             raise RuntimeError(
                 "register_hook: cannot register a hook on a tensor that doesn't require grad"
             )
+        name = getattr(hook, "__name__", type(hook).__name__)
 
         def wrapped(g: np.ndarray):
             out = hook(Tensor._wrap(g))
-            return None if out is None else np.asarray(out.data if isinstance(out, Tensor) else out)
+            return None if out is None else _check_hook_result(name, g, out)
 
         if self._ctx is None:
             hooks = self._hooks = self._hooks or []
@@ -157,21 +188,39 @@ class Tensor:
             return
 
         def keep(grad: Tensor) -> None:
-            if self.grad is None:
-                self.grad = Tensor._wrap(grad.data.copy())
+            if self._grad is None:
+                self._grad = Tensor._wrap(grad.data.copy())
             else:
-                self.grad.data += grad.data
+                self._grad.data += grad.data
 
         self.register_hook(keep)
 
+    # ---- in-place writes (ops/inplace.py): each bumps the version counter ------------------------
     def zero_(self) -> Tensor:
-        self.data[...] = 0
-        return self
+        """Set every element to 0 in place; refused on a leaf that requires grad (use no_grad)."""
+        return _ops.fill_(self, 0)
+
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to `value` in place."""
+        return _ops.fill_(self, value)
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy `src` (broadcast to this shape, cast to this dtype) into this tensor in place."""
+        return _ops.copy_(self, src)
+
+    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self += alpha * other, in place (other broadcasts to this shape)."""
+        return _ops.add_(self, other, alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        """self *= other, in place (other broadcasts to this shape)."""
+        return _ops.mul_(self, other)
 
     @staticmethod
     def _wrap(arr: np.ndarray) -> Tensor:
         t = Tensor.__new__(Tensor)
-        t.data, t.grad, t.requires_grad, t._ctx, t._hooks = arr, None, False, None, None
+        t.data, t._grad, t.requires_grad, t._ctx, t._hooks = arr, None, False, None, None
+        t._vc = [0]
         return t
 
     # ---- dtype conversion (differentiable between float dtypes) --------------------------------
@@ -378,6 +427,46 @@ class Tensor:
 
     def tanh(self) -> Tensor:
         return _act.Tanh.apply(self)
+
+
+def _check_assigned_grad(t: Tensor, g: Any) -> None:
+    """PyTorch's checks on `t.grad = g`: a Tensor of t's shape and dtype."""
+    if not isinstance(g, Tensor):
+        raise TypeError(
+            f"assigned grad expected to be a Tensor or None but got grad of type "
+            f"{type(g).__name__}; wrap an array with ta.tensor(...)"
+        )
+    if g.data.shape != t.data.shape:
+        raise RuntimeError(
+            f"assigned grad has data of a different size: a gradient of shape {g.data.shape} for "
+            f"a tensor of shape {t.data.shape}; assign a gradient of the tensor's shape"
+        )
+    if g.data.dtype != t.data.dtype:
+        raise RuntimeError(
+            f"assigned grad has data of a different type: {g.data.dtype} for a {t.data.dtype} "
+            f"tensor; convert it with .to({t.data.dtype})"
+        )
+
+
+def _check_hook_result(name: str, g: np.ndarray, out: Any) -> np.ndarray:
+    """PyTorch's checks on what a tensor hook returns: a Tensor of the gradient's shape/dtype."""
+    if not isinstance(out, Tensor):
+        raise TypeError(
+            f"expected Tensor, but hook '{name}' returned '{type(out).__name__}'; return a Tensor "
+            "shaped like the gradient, or None to keep it"
+        )
+    r = out.data
+    if r.shape != g.shape:
+        raise RuntimeError(
+            f"hook '{name}' has changed the size of value: it returned shape {r.shape} for a "
+            f"gradient of shape {g.shape}; return a gradient of the same shape"
+        )
+    if r.dtype != g.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was {g.dtype} got {r.dtype}); "
+            f"convert it back with .to({g.dtype})"
+        )
+    return r
 
 
 class _RemovableHandle:

@@ -26,6 +26,7 @@ from .arithmetic import (
     minimum,
     where,
 )
+from .inplace import AddInPlace, Copy, Fill, MulInPlace, add_, copy_, fill_, mul_
 from .linalg import MatMul
 from .reduce import (
     Amax,
