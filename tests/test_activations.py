@@ -266,10 +266,61 @@ def test_inplace_writes_into_the_input_when_autograd_does_not_need_it():
     leaf = ta.tensor([-1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
         F.leaky_relu(leaf, inplace=True)
-    mid = leaf * 2.0
-    y = F.elu(mid, inplace=True)  # recorded: a new tensor, the saved input stays intact
-    y.sum().backward()
-    np.testing.assert_allclose(leaf.grad.numpy(), [2 * np.exp(-2.0), 2.0], rtol=1e-6)
+    assert leaf.tolist() == [-1.0, 2.0]  # refused before anything was written
+
+
+INPLACE_OPS = [name for name, spec in TABLE.items() if spec.inplace]
+
+
+@pytest.mark.parametrize("name", INPLACE_OPS)
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_inplace_on_a_graph_tensor_modifies_it_as_pytorch_does(name, layout):
+    """Issue 10 item 8: F.<op>(h, inplace=True) on a non-leaf writes into h and returns h (it used
+    to return a new tensor and leave h alone); values and gradients equal the out-of-place op."""
+    rng = np.random.default_rng(5)
+    base = rng.uniform(-5, 5, (3, 4))
+    base[0, :2] = 0.0  # the kink
+    g = rng.standard_normal((4, 3) if layout == "transposed" else (3, 4))
+    params = dict(cases(name)[0])
+    params.pop("training", None)
+    fn = getattr(F, name)
+
+    def run(inplace: bool):
+        leaf = ta.tensor(base, dtype=ta.float64, requires_grad=True)
+        h = leaf * 1.0
+        h = h.T if layout == "transposed" else h
+        ta.manual_seed(0)  # rrelu: the same slopes in both runs
+        y = fn(h, **params, inplace=inplace) if params else fn(h, inplace=inplace)
+        y.backward(gradient=g)
+        return h, y, leaf.grad.numpy()
+
+    h_ref, y_ref, g_ref = run(False)
+    h, y, gx = run(True)
+    assert y is h and y_ref is not h_ref
+    np.testing.assert_array_equal(h.numpy(), y_ref.numpy())  # h itself now holds the result
+    np.testing.assert_array_equal(gx, g_ref)
+
+
+def test_inplace_after_another_op_saved_the_tensor_raises_at_backward():
+    """The issue's case: y = (x*w).sum(); relu_(x); y.backward() gave a wrong w.grad silently."""
+    leaf = ta.tensor([-1.0, 2.0], requires_grad=True)
+    w = ta.tensor([3.0, 4.0], requires_grad=True)
+    x = leaf * 1.0
+    y = (x * w).sum()
+    F.relu(x, inplace=True)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+def test_rrelu_training_inplace_saves_its_slopes():
+    leaf = ta.tensor(np.linspace(-2, 2, 9), dtype=ta.float64, requires_grad=True)
+    h = leaf * 1.0
+    ta.manual_seed(3)
+    y = F.rrelu(h, training=True, inplace=True)
+    (noise,) = y.grad_fn.saved_tensors
+    y.backward(gradient=np.ones(9))
+    assert y is h and np.array_equal(leaf.grad.numpy(), noise)
+    np.testing.assert_array_equal(h.numpy(), np.linspace(-2, 2, 9) * noise)
 
 
 def test_tensor_methods():

@@ -103,6 +103,8 @@ def test_module_gradients_have_the_derivatives_values():
 def test_inplace_module_in_a_sequence_keeps_gradients_right():
     w = ta.tensor([[1.0, -1.0]], requires_grad=True)
     x = ta.tensor([[2.0], [3.0]])
-    y = nn.ReLU(inplace=True)(x @ w)  # recorded: out of place, so matmul's saved x is intact
+    h = x @ w
+    y = nn.ReLU(inplace=True)(h)  # in place on h: matmul saved x and w, not h, so this is safe
+    assert y is h and h.tolist() == [[2.0, 0.0], [3.0, 0.0]]
     y.sum().backward()
     np.testing.assert_array_equal(w.grad.numpy(), [[5.0, 0.0]])

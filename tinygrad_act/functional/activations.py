@@ -4,16 +4,16 @@ with their defaults, then `inplace=False` where PyTorch has it) and a docstring 
 row; built-in rows and ops added with `register_activation` go through the same path.
 Shapes: any input shape; the output has the input's shape and dtype (float32 or float64).
 
-inplace=True writes the result into the input tensor and returns it, as in PyTorch, when autograd
-does not record through that input. A leaf that requires grad raises, as in PyTorch.
+inplace=True writes the result into the input tensor's own array and returns that tensor, as in
+PyTorch, also inside a graph: the node calls `ctx.mark_dirty`, so the tensor's version goes up and
+a backward that needed its old values raises instead of computing a wrong gradient. A leaf that
+requires grad raises, as in PyTorch.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-
-import numpy as np
 
 from ..autograd import is_grad_enabled
 from ..ops.activation_spec import REQUIRED
@@ -74,19 +74,16 @@ def _positional(name: str, names: list, args: tuple, params: dict) -> dict:
 
 
 def _inplace(name: str, node, input, params: dict) -> Tensor:
-    """Run `node` on `input` and write the result into it (see the module docstring)."""
+    """Run `node` writing into `input`'s own array; returns `input` (see the module docstring).
+    A leaf that requires grad is refused before anything is written, as in PyTorch."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}: inplace=True needs a Tensor, got {type(input).__name__}")
-    if input.requires_grad and is_grad_enabled():
-        if input.is_leaf:
-            raise RuntimeError(
-                f"{name}: a leaf tensor that requires grad cannot be modified in place; "
-                "use inplace=False (or work under ta.no_grad())"
-            )
-        return node.apply(input, **params)
-    out = node.apply(input, **params)
-    np.copyto(input.data, out.data)
-    return input
+    if input.requires_grad and input.is_leaf and is_grad_enabled():
+        raise RuntimeError(
+            f"{name}: a leaf tensor that requires grad cannot be modified in place; "
+            "use inplace=False (or work under ta.no_grad())"
+        )
+    return node.apply(input, inplace=True, **params)
 
 
 relu = functional_for("relu")

@@ -168,12 +168,14 @@ class Activation(Function):
             cls.__doc__ = f"{spec.name}(x) = {spec.formula}. At the kink: {spec.kink}."
 
     @classmethod
-    def forward(cls, ctx, x, **params):
+    def forward(cls, ctx, x, inplace=False, **params):
         spec = cls.spec
         args = spec.args(params)
         if type(x) is not np.ndarray:
             x = np.asarray(x)
         flat = as_kernel_input(spec.name, x)
+        if inplace:
+            return cls._forward_inplace(ctx, x, flat, args, params)
         out = np.empty_like(flat)
         if spec.saves == "mask":
             saved = np.empty(flat.shape, dtype=np.bool_)
@@ -187,6 +189,32 @@ class Activation(Function):
             ctx.args = args if spec.backward_args else ()
             ctx.params, ctx.shape, ctx.dtype = params, x.shape, flat.dtype
         return out if x.ndim == 1 else out.reshape(x.shape)
+
+    @classmethod
+    def _forward_inplace(cls, ctx, x, flat, args, params):
+        """inplace=True: the result goes into x's own array (ctx.mark_dirty: apply returns the
+        input Tensor itself, with its version bumped). An op that saves its input saves a copy
+        first, since the write destroys it (elu_ in PyTorch saves its result instead)."""
+        spec = cls.spec
+        if not x.flags.writeable:
+            raise ValueError(f"{spec.name}: inplace=True needs a writable array; use inplace=False")
+        direct = x.flags.c_contiguous  # else the kernel ran on a copy: write it back below
+        out = flat if direct else np.empty_like(flat)
+        if spec.saves == "mask":
+            saved = np.empty(flat.shape, dtype=np.bool_)
+            arrays = (flat, out, saved)
+        else:
+            saved = {"input": flat.copy, "output": lambda: out}[spec.saves]()
+            arrays = (flat, out)
+        launch(spec.forward, arrays, args, work=flat.size * cls.cost)
+        if not direct:
+            x[...] = out.reshape(x.shape)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(saved)
+            ctx.args = args if spec.backward_args else ()
+            ctx.params, ctx.shape, ctx.dtype = params, x.shape, flat.dtype
+        ctx.mark_dirty(x)
+        return x
 
     @classmethod
     def backward(cls, ctx, grad):

@@ -152,14 +152,16 @@ class RReLU(Function):
     kinks = (0.0,)
 
     @staticmethod
-    def forward(ctx, x, **params):
+    def forward(ctx, x, inplace=False, **params):
         p = RReLU.spec.bind(params)
         lower, upper = float(p["lower"]), float(p["upper"])
         if lower > upper:
             raise ValueError(f"rrelu: lower ({lower}) must be <= upper ({upper}); swap the bounds")
         x = np.asarray(x)
         flat = as_kernel_input("rrelu", x)
-        out = np.empty_like(flat)
+        # inplace: the kernels read x[i] before writing out[i], so out may be x's own array
+        direct = inplace and x.flags.c_contiguous and x.flags.writeable
+        out = flat if direct else np.empty_like(flat)
         ctx.shape, ctx.training = x.shape, p["training"]
         ctx.dtype = flat.dtype
         if ctx.training:
@@ -173,7 +175,12 @@ class RReLU(Function):
             ctx.slope = (lower + upper) / 2.0
             launch(K.leaky_relu_forward, (flat, out, mask), (ctx.slope,))
             ctx.save_for_backward(mask)
-        return out.reshape(x.shape)
+        if not inplace:
+            return out.reshape(x.shape)
+        if not direct:
+            x[...] = out.reshape(x.shape)  # raises for a read-only array, before mark_dirty
+        ctx.mark_dirty(x)
+        return x
 
     @staticmethod
     def backward(ctx, grad):
