@@ -31,7 +31,7 @@ def pairs(n: int):
     return {
         "relu": lambda: (
             _parallel.launch(K.relu_forward, (x, out, mask)),
-            _parallel.launch(K.relu_backward, (g, mask, gi)),
+            _parallel.launch(K.mask_backward, (g, mask, gi)),
         ),
         "gelu": lambda: (
             _parallel.launch(S.gelu_forward, (x, out), (False,)),

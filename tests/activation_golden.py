@@ -7,20 +7,47 @@ numbers; tests/test_activation_table.py shows they fail on wrong answers.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
 
 import tinygrad_act as ta
 import tinygrad_act.functional as F
-from tinygrad_act.ops.activation_spec import TABLE
+from tinygrad_act.ops.activations import TABLE
 
 GOLDEN_PATH = Path(__file__).parent / "golden" / "activations.npz"
 RTOL = {"float32": 1e-5, "float64": 1e-6}
 DTYPES = ("float32", "float64")
 PRELU_WEIGHT = 0.25  # the golden file's prelu rows use this single slope
+# Absolute floors where PyTorch's own result carries absolute rounding error, in eps(dtype)
+# units: values within ATOL_EPS[0] * eps * (1 + |x|), gradients within ATOL_EPS[1] * eps * |g| *
+# (1 + |x|), g the upstream gradient, on top of rtol.
+#   gelu: PyTorch computes 1 + erf(x/sqrt 2), 1 + tanh(z) and 1 - tanh^2(z), which cancel for
+#         x << 0 (its float32 erf is Abramowitz-Stegun 7.1.26, 1.5e-7); ours does not cancel.
+#   tanh: the gradient 1 - y^2 from the saved output cancels as |y| -> 1: one ulp in y (ours or
+#         PyTorch's) moves it by eps.
+ATOL_EPS = {"gelu": (2.0, 2.0), "tanh": (0.0, 2.0)}
+# Where PyTorch's number at a special point is off by more than rounding, tests compare with
+# PyTorch's float64 result within rtol instead of bit for bit:
+#   hardsigmoid: PyTorch's float64 gradient uses the float32 constant 1/6 (0.16666667163).
+#   softsign: PyTorch's gradient is autograd through x / (1 + |x|), two terms that cancel for
+#             large |x| (1e-4 off at 1e4 in float32); ours is 1 / (1 + |x|)^2.
+INEXACT_POINTS = {"hardsigmoid": ("grad",), "softsign": ("grad",)}
 
 _golden = None
+_docs = None
+
+
+def markdown() -> str:
+    """docs/activations.md as tools/gen_activation_docs.py generates it now."""
+    global _docs
+    if _docs is None:
+        path = Path(__file__).parents[1] / "tools" / "gen_activation_docs.py"
+        spec = importlib.util.spec_from_file_location("gen_activation_docs", path)
+        _docs = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(_docs)
+    return _docs.markdown()
 
 
 def golden() -> dict:
@@ -31,13 +58,19 @@ def golden() -> dict:
     return _golden
 
 
+def cases(name: str) -> list[dict]:
+    """The parameter settings the golden file covers for `name` (chosen by
+    tools/make_golden_activations.py), e.g. [{}, {"alpha": 1.5}, {"alpha": 0.5}] for elu."""
+    return [eval(c) for c in golden()[f"{name}|cases"]]  # noqa: S307 - our own repr()s
+
+
 def golden_cases() -> list:
     """(name, case index, params, dtype) for every table row, golden case and dtype."""
     out = []
-    for name, spec in TABLE.items():
+    for name in TABLE:
         if f"{name}|cases" not in golden():
             continue  # registered after the golden file was made (e.g. in a test)
-        for ci, case in enumerate(spec.cases):
+        for ci, case in enumerate(cases(name)):
             for dt in DTYPES:
                 out.append((name, ci, case, dt))
     return out
@@ -98,14 +131,12 @@ def check_zero_signs(what: str, ours, ref, x) -> None:
 
 def check_random(name: str, ci: int, dt: str, y, gx, n: int | None = None, rtol_factor=1.0):
     """Values and gradients on the golden random inputs (the first n), within rtol plus the
-    table's absolute floor (atol_eps) for ops where PyTorch's own error is absolute."""
-    spec, G = TABLE[name], golden()
+    absolute floor (ATOL_EPS) for ops where PyTorch's own error is absolute."""
+    atol_eps, G = ATOL_EPS.get(name, (0.0, 0.0)), golden()
     x, g = G[f"rand|x|{dt}"][:n], G[f"rand|g|{dt}"][:n]
     key = f"{name}|{ci}|{dt}"
     eps = np.finfo(x.dtype).eps
     rtol = RTOL[dt] * rtol_factor
-    check_close(
-        f"{key} value", y, G[key + "|y"][:n], rtol, spec.atol_eps[0] * eps * (1 + abs(x)), x
-    )
-    atol_g = spec.atol_eps[1] * eps * abs(g) * (1 + abs(x))
+    check_close(f"{key} value", y, G[key + "|y"][:n], rtol, atol_eps[0] * eps * (1 + abs(x)), x)
+    atol_g = atol_eps[1] * eps * abs(g) * (1 + abs(x))
     check_close(f"{key} grad", gx, G[key + "|gx"][:n], rtol, atol_g, x)

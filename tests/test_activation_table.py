@@ -1,23 +1,27 @@
-"""The activation table (ops/activation_table.py, ops/activation_spec.py): its invariants, the
-generated docs, register_activation end to end, and that the test checkers catch wrong answers."""
+"""The activation table (ops/activations.py, rows of ops/activation_spec.ActivationSpec): its
+invariants, one graph-node class per row, F and nn built from the rows, the generated docs,
+register_activation end to end, and that the test checkers catch wrong answers."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from activation_golden import check_close, check_exact, golden, run_op
+from activation_golden import cases, check_close, check_exact, golden, markdown, run_op
 
 import tinygrad_act as ta
 import tinygrad_act.functional as F
 from tinygrad_act import gradcheck, nn
 from tinygrad_act.kernels._parallel import njit
 from tinygrad_act.ops import activations as A
-from tinygrad_act.ops.activation_spec import STANDARD_SAVES, TABLE, ActivationSpec, markdown
-from tinygrad_act.ops.activation_table import BUILTIN
+from tinygrad_act.ops.activation_spec import STANDARD_SAVES, Activation, ActivationSpec
+from tinygrad_act.ops.activations import BUILTIN, TABLE
 
 # numpy or Numba warnings (also while compiling, on a cold cache) fail these tests
 pytestmark = pytest.mark.filterwarnings("error")
@@ -37,17 +41,97 @@ def test_every_op_of_the_issue_is_one_row_reachable_from_f_and_nn():
         assert issubclass(getattr(nn, spec.cls), nn.Module)
         assert A.function_for(spec.name).__name__ == spec.cls
         assert hasattr(spec.forward, "py_func") and hasattr(spec.backward, "py_func")  # Numba
-        assert spec.kink and spec.formula and spec.cases
+        assert spec.kink and spec.formula
         if not spec.custom:
             assert spec.saves in STANDARD_SAVES
     assert len({s.cls for s in BUILTIN}) == len(BUILTIN)
     assert {k.split("|")[0] for k in golden() if k.endswith("|cases")} == set(ISSUE_OPS)
 
 
-def test_golden_file_covers_every_case_of_the_table():
+def test_every_graph_node_is_a_class_holding_its_row():
+    """`grep "class ELU(Activation)"` finds ELU's node, and its row is right there."""
+    source = inspect.getsource(A)
     for spec in BUILTIN:
-        stored = [eval(c) for c in golden()[f"{spec.name}|cases"]]  # noqa: S307 - our repr()s
-        assert stored == list(spec.cases), f"regenerate the golden file: {spec.name} changed"
+        node = A.function_for(spec.name)
+        assert node.spec is spec and node.__qualname__ == spec.cls
+        base = "Activation" if issubclass(node, Activation) else "Function"
+        assert f"\nclass {spec.cls}({base}):\n    " in source, spec.cls
+        assert f'name="{spec.name}"' in inspect.getsource(node)  # the row sits in the class
+    kernels = (ROOT / "tinygrad_act" / "kernels").glob("activations*.py")
+    for path in kernels:  # no aliases to chase: every kernel is a def
+        assert not re.search(r"^\w+ = \w+_(forward|backward)\b", path.read_text(), re.M), path
+
+
+def test_activation_forward_runs_through_launch_only():
+    src = inspect.getsource(Activation.forward) + inspect.getsource(Activation.backward)
+    assert src.count("launch(") == 2 and "PARALLEL_THRESHOLD" not in src
+
+
+# PyTorch 2.13's parameter names and defaults (inspect.signature of torch.nn.functional.<name>;
+# gelu, softplus and prelu are builtins without one: from their documentation).
+TORCH_SIGNATURES = {
+    "relu": [("input", None), ("inplace", False)],
+    "leaky_relu": [("input", None), ("negative_slope", 0.01), ("inplace", False)],
+    "prelu": [("input", None), ("weight", None)],
+    "rrelu": [("input", None), ("lower", 0.125), ("upper", 1 / 3), ("training", False)]
+    + [("inplace", False)],
+    "elu": [("input", None), ("alpha", 1.0), ("inplace", False)],
+    "celu": [("input", None), ("alpha", 1.0), ("inplace", False)],
+    "selu": [("input", None), ("inplace", False)],
+    "gelu": [("input", None), ("approximate", "none")],
+    "silu": [("input", None), ("inplace", False)],
+    "mish": [("input", None), ("inplace", False)],
+    "softplus": [("input", None), ("beta", 1.0), ("threshold", 20.0)],
+    "relu6": [("input", None), ("inplace", False)],
+    "hardtanh": [("input", None), ("min_val", -1.0), ("max_val", 1.0), ("inplace", False)],
+    "hardswish": [("input", None), ("inplace", False)],
+    "hardsigmoid": [("input", None), ("inplace", False)],
+    "softsign": [("input", None)],
+    "sigmoid": [("input", None)],
+    "tanh": [("input", None)],
+    "threshold": [("input", None), ("threshold", None), ("value", None), ("inplace", False)],
+}
+
+
+@pytest.mark.parametrize("name", ISSUE_OPS)
+def test_functional_signature_and_docstring_come_from_the_row(name):
+    spec, fn = TABLE[name], getattr(F, name)
+    got = [
+        (p.name, None if p.default is inspect.Parameter.empty else p.default)
+        for p in inspect.signature(fn).parameters.values()
+    ]
+    assert got == TORCH_SIGNATURES[name]
+    assert fn.__name__ == name and spec.formula in fn.__doc__ and spec.kink in fn.__doc__
+    if name != "prelu":
+        module = getattr(nn, spec.cls)
+        assert spec.formula in module.__doc__ and module.__module__ == "tinygrad_act.nn.activations"
+
+
+def test_positional_and_keyword_arguments_bind_like_pytorch():
+    x = ta.tensor([-2.0, 0.5], dtype=ta.float64)
+    np.testing.assert_array_equal(F.leaky_relu(x, 0.2).numpy(), [-0.4, 0.5])
+    np.testing.assert_array_equal(F.threshold(x, 0.0, 7.0).numpy(), [7.0, 0.5])
+    with pytest.raises(TypeError, match="multiple values for argument 'negative_slope'"):
+        F.leaky_relu(x, 0.2, negative_slope=0.3)
+    with pytest.raises(TypeError, match="at most 2 arguments"):
+        F.leaky_relu(x, 0.2, False, 3)
+    with pytest.raises(TypeError, match="gelu: unexpected parameter.*inplace"):
+        F.gelu(x, inplace=True)
+
+
+def _golden_cases_of_the_generator() -> dict:
+    """CASES from tools/make_golden_activations.py, read without importing torch."""
+    tree = ast.parse((ROOT / "tools" / "make_golden_activations.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "CASES":
+            return ast.literal_eval(node.value)
+    raise AssertionError("tools/make_golden_activations.py has no CASES")
+
+
+def test_golden_file_covers_every_case_of_the_generator():
+    want = _golden_cases_of_the_generator()
+    for spec in BUILTIN:
+        assert cases(spec.name) == want.get(spec.name, [{}]), f"regenerate: {spec.name}"
 
 
 def test_docs_are_generated_from_the_table():
@@ -55,13 +139,14 @@ def test_docs_are_generated_from_the_table():
     assert page == markdown(), "run: python tools/gen_activation_docs.py > docs/activations.md"
     for spec in BUILTIN:
         assert f"`{spec.cls}`" in page
+    assert "## NaN" in page
 
 
 def test_first_import_compiles_nothing():
     """Kernels compile (or load from the cache) on first use, not at import."""
     code = (
         "import tinygrad_act\n"
-        "from tinygrad_act.ops.activation_spec import TABLE\n"
+        "from tinygrad_act.ops.activations import TABLE\n"
         "print(sum(len(s.forward.signatures) + len(s.backward.signatures) "
         "for s in TABLE.values()))"
     )

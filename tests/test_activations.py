@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from activation_golden import (
+    INEXACT_POINTS,
     RTOL,
     case_id,
+    cases,
     check_close,
     check_exact,
     check_random,
@@ -27,9 +29,10 @@ from activation_golden import (
 
 import tinygrad_act as ta
 import tinygrad_act.functional as F
-from tinygrad_act import gradcheck
+from tinygrad_act import gradcheck, nn
 from tinygrad_act.kernels import _parallel
-from tinygrad_act.ops.activation_spec import STANDARD_SAVES, TABLE
+from tinygrad_act.ops.activation_spec import STANDARD_SAVES
+from tinygrad_act.ops.activations import TABLE
 
 # numpy or Numba warnings (also while compiling, on a cold cache) fail these tests
 pytestmark = pytest.mark.filterwarnings("error")
@@ -51,12 +54,12 @@ def test_special_points_and_kinks_match_pytorch_exactly(case):
     """NaN, +-inf (the table's limits where PyTorch says NaN), +-1e4, +-0, subnormals, each kink
     and its two float neighbours: value and derivative equal PyTorch's bit for bit."""
     name, ci, params, dt = case
-    spec, G = TABLE[name], golden()
+    G = golden()
     key = f"{name}|{ci}|{dt}"
     pts = G[key + "|pts"]
     y, gx = run_op(name, params, pts, np.ones_like(pts))
     for what, ours, field in (("value", y, "y"), ("grad", gx, "g")):
-        if what in spec.inexact_points:  # PyTorch's own number is off there (see the notes)
+        if what in INEXACT_POINTS.get(name, ()):  # PyTorch's own number is off there
             ref = G[f"{key}|{field}_ref64"]
             check_close(f"{key} {what}", ours, ref, RTOL[dt], x=pts)
         else:
@@ -64,6 +67,32 @@ def test_special_points_and_kinks_match_pytorch_exactly(case):
                 f"{key} {what}", ours, (G[f"{key}|{field}_vec"], G[f"{key}|{field}_sca"]), pts
             )
     check_zero_signs(f"{key} value", y, G[key + "|y_vec"], pts)
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_nan_rule_is_pytorchs_scalar_kernel_at_every_length(case):
+    """One NaN rule for the table (docs/activations.md, "NaN"): the value is NaN and the gradient
+    is what PyTorch's scalar CPU kernel gives (every comparison with NaN is false), for a tensor
+    of one element and of many alike. relu6, hardtanh, elu, celu, selu and hardswish used to give
+    PyTorch's vector-loop answer (0 or NaN) instead."""
+    name, ci, params, dt = case
+    G = golden()
+    key = f"{name}|{ci}|{dt}"
+    (i,) = np.flatnonzero(np.isnan(G[key + "|pts"]))
+    want = G[key + "|g_sca"][i] * 0.5  # the golden gradient is for upstream 1; 0.5 is exact
+    for n in (1, 1027):
+        x = np.full(n, np.nan, dtype=dt)
+        y, gx = run_op(name, params, x, np.full(n, 0.5, dtype=dt))
+        assert np.isnan(y).all(), (name, y)
+        np.testing.assert_array_equal(gx, np.full(n, want, dtype=dt), err_msg=f"{key} n={n}")
+
+
+def test_nan_rule_in_training_mode_rrelu():
+    """rrelu(training=True) at NaN: PyTorch's `x <= 0 ? slope : 1` gives slope 1 (checked with
+    torch 2.13: gradient 0.5 for upstream 0.5)."""
+    x = np.array([np.nan, -1.0, np.nan], dtype=np.float32)
+    y, gx = run_op("rrelu", {"training": True}, x, np.full(3, 0.5, dtype=np.float32))
+    assert np.isnan(y[[0, 2]]).all() and gx[0] == gx[2] == 0.5 and 0.0 < gx[1] < 0.5
 
 
 def _away_from_kinks(x: np.ndarray, kinks: tuple, gap: float = 1e-2) -> np.ndarray:
@@ -77,7 +106,7 @@ def _away_from_kinks(x: np.ndarray, kinks: tuple, gap: float = 1e-2) -> np.ndarr
 def test_gradcheck_float64_away_from_kinks(name):
     spec = TABLE[name]
     rng = np.random.default_rng(0)
-    for params in spec.cases:
+    for params in cases(name):
         bound = spec.bind(params)
         x = rng.uniform(-5, 5, 14)
         x = _away_from_kinks(x, spec.kink_points(params))
@@ -103,7 +132,7 @@ def _seeded_rrelu_train(v, params):
 def test_saves_exactly_what_the_table_says(name, dtype):
     spec = TABLE[name]
     x = ta.tensor(np.linspace(-4, 4, 9).reshape(3, 3), dtype=dtype, requires_grad=True)
-    y = getattr(F, name)(x, **spec.cases[0])
+    y = getattr(F, name)(x, **cases(name)[0])
     saved = y.grad_fn.saved_tensors
     assert len(saved) == 1
     (s,) = saved
@@ -139,10 +168,9 @@ SPECIAL_INPUTS = [np.nan, np.inf, -np.inf, 1e30, -1e30, 3e38, -3e38, 1e4, -1e4, 
 
 @pytest.mark.parametrize("name", list(TABLE), ids=str)
 def test_no_numpy_or_numba_warnings_and_no_nan_from_numbers(name):
-    spec = TABLE[name]
     for dtype in (np.float32, np.float64):
         x = np.array(SPECIAL_INPUTS, dtype=dtype)
-        params = dict(spec.cases[0])
+        params = dict(cases(name)[0])
         if name == "rrelu":
             params["training"] = True
         with warnings.catch_warnings(), np.errstate(all="raise"):
@@ -194,6 +222,43 @@ def test_bad_parameters_raise_clear_errors():
         ta.ops.activations.LeakyReLU.apply(x, slope=0.1)
 
 
+def test_tensor_parameters_are_read_at_every_call():
+    """Issue 10 item 9: a tensor parameter edited in place takes effect on the next call (it used
+    to be cached by object identity, so the old value stuck)."""
+    x = ta.tensor([-2.0, 1.0], dtype=ta.float64)
+    s = ta.tensor(0.1, dtype=ta.float64)
+    np.testing.assert_array_equal(F.leaky_relu(x, negative_slope=s).numpy(), [-0.2, 1.0])
+    s.data[...] = 0.5
+    np.testing.assert_array_equal(F.leaky_relu(x, negative_slope=s).numpy(), [-1.0, 1.0])
+    alpha = ta.tensor([1.0], dtype=ta.float64)
+    m = nn.ELU(alpha=alpha)
+    first = m(x).numpy()[0]
+    alpha.data[...] = 2.0
+    assert m(x).numpy()[0] == 2 * first == 2 * np.expm1(-2.0)
+    x.requires_grad = True
+    m(x).sum().backward()  # the backward kernel gets the same value as the forward
+    np.testing.assert_allclose(x.grad.numpy(), [2 * np.exp(-2.0), 1.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda x: F.leaky_relu(x, negative_slope=[0.1]), "leaky_relu: negative_slope.*got list"),
+        (lambda x: F.leaky_relu(x, negative_slope="0.1"), "leaky_relu: negative_slope.*got str"),
+        (lambda x: F.elu(x, alpha=None), "elu: alpha must be a number.*got NoneType"),
+        (lambda x: F.hardtanh(x, -1.0, "1"), "hardtanh: max_val must be a number.*got str"),
+        (lambda x: F.threshold(x, 0.5, ta.tensor([1, 2])), "threshold: value .*Tensor"),
+        (lambda x: F.gelu(x, approximate=1), "gelu: approximate must be str, got int"),
+        (lambda x: F.rrelu(x, training="yes"), "rrelu: training must be bool, got str"),
+        (lambda x: nn.LeakyReLU("0.1")(x), "leaky_relu: negative_slope.*got str"),
+    ],
+)
+def test_parameters_of_the_wrong_type_name_the_op_parameter_and_type(call, match):
+    """Issue 10 item 20: a list gave "unhashable type", a str was accepted."""
+    with pytest.raises(TypeError, match=match):
+        call(ta.tensor([1.0, -1.0]))
+
+
 def test_inplace_writes_into_the_input_when_autograd_does_not_need_it():
     x = ta.tensor([-1.0, 2.0])
     out = F.relu(x, inplace=True)
@@ -201,10 +266,61 @@ def test_inplace_writes_into_the_input_when_autograd_does_not_need_it():
     leaf = ta.tensor([-1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
         F.leaky_relu(leaf, inplace=True)
-    mid = leaf * 2.0
-    y = F.elu(mid, inplace=True)  # recorded: a new tensor, the saved input stays intact
-    y.sum().backward()
-    np.testing.assert_allclose(leaf.grad.numpy(), [2 * np.exp(-2.0), 2.0], rtol=1e-6)
+    assert leaf.tolist() == [-1.0, 2.0]  # refused before anything was written
+
+
+INPLACE_OPS = [name for name, spec in TABLE.items() if spec.inplace]
+
+
+@pytest.mark.parametrize("name", INPLACE_OPS)
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_inplace_on_a_graph_tensor_modifies_it_as_pytorch_does(name, layout):
+    """Issue 10 item 8: F.<op>(h, inplace=True) on a non-leaf writes into h and returns h (it used
+    to return a new tensor and leave h alone); values and gradients equal the out-of-place op."""
+    rng = np.random.default_rng(5)
+    base = rng.uniform(-5, 5, (3, 4))
+    base[0, :2] = 0.0  # the kink
+    g = rng.standard_normal((4, 3) if layout == "transposed" else (3, 4))
+    params = dict(cases(name)[0])
+    params.pop("training", None)
+    fn = getattr(F, name)
+
+    def run(inplace: bool):
+        leaf = ta.tensor(base, dtype=ta.float64, requires_grad=True)
+        h = leaf * 1.0
+        h = h.T if layout == "transposed" else h
+        ta.manual_seed(0)  # rrelu: the same slopes in both runs
+        y = fn(h, **params, inplace=inplace) if params else fn(h, inplace=inplace)
+        y.backward(gradient=g)
+        return h, y, leaf.grad.numpy()
+
+    h_ref, y_ref, g_ref = run(False)
+    h, y, gx = run(True)
+    assert y is h and y_ref is not h_ref
+    np.testing.assert_array_equal(h.numpy(), y_ref.numpy())  # h itself now holds the result
+    np.testing.assert_array_equal(gx, g_ref)
+
+
+def test_inplace_after_another_op_saved_the_tensor_raises_at_backward():
+    """The issue's case: y = (x*w).sum(); relu_(x); y.backward() gave a wrong w.grad silently."""
+    leaf = ta.tensor([-1.0, 2.0], requires_grad=True)
+    w = ta.tensor([3.0, 4.0], requires_grad=True)
+    x = leaf * 1.0
+    y = (x * w).sum()
+    F.relu(x, inplace=True)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+def test_rrelu_training_inplace_saves_its_slopes():
+    leaf = ta.tensor(np.linspace(-2, 2, 9), dtype=ta.float64, requires_grad=True)
+    h = leaf * 1.0
+    ta.manual_seed(3)
+    y = F.rrelu(h, training=True, inplace=True)
+    (noise,) = y.grad_fn.saved_tensors
+    y.backward(gradient=np.ones(9))
+    assert y is h and np.array_equal(leaf.grad.numpy(), noise)
+    np.testing.assert_array_equal(h.numpy(), np.linspace(-2, 2, 9) * noise)
 
 
 def test_tensor_methods():
@@ -213,7 +329,7 @@ def test_tensor_methods():
     np.testing.assert_array_equal(x.sigmoid().numpy(), F.sigmoid(x).numpy())
     np.testing.assert_array_equal(x.tanh().numpy(), F.tanh(x).numpy())
     x.tanh().sum().backward()
-    assert x.grad is not None
+    np.testing.assert_allclose(x.grad.numpy(), 1 - np.tanh([-1.0, 0.5]) ** 2, rtol=1e-6)
 
 
 @pytest.mark.parametrize("name", ["relu", "leaky_relu", "gelu", "mish", "prelu", "rrelu"])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from activation_golden import markdown
 from numba.core import config as numba_config
 
 import tinygrad_act as ta
@@ -19,7 +20,7 @@ from tinygrad_act import exercises, nn
 from tinygrad_act.exercises import EXERCISES, check
 from tinygrad_act.exercises.__main__ import main
 from tinygrad_act.exercises.loader import solution_path, stub_path
-from tinygrad_act.ops.activation_spec import TABLE, markdown
+from tinygrad_act.ops.activations import TABLE
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = [ex.name for ex in EXERCISES]

@@ -78,13 +78,33 @@ def test_attributes_and_positional_arguments():
 def test_forward_is_the_functional_op(module, fn):
     x = ta.tensor(np.linspace(-4, 4, 17), requires_grad=True)
     np.testing.assert_array_equal(module(x).numpy(), fn(x).numpy())
-    module(x).sum().backward()
-    assert x.grad is not None
+    g = np.linspace(-1, 1, 17).astype(np.float32)
+    module(x).backward(gradient=g)
+    via_module = x.grad.numpy().copy()
+    x.grad = None
+    fn(x).backward(gradient=g)
+    np.testing.assert_array_equal(via_module, x.grad.numpy())
+    assert np.abs(via_module).sum() > 0  # the gradient flowed
+
+
+def test_module_gradients_have_the_derivatives_values():
+    x = ta.tensor([-2.0, -0.5, 0.0, 0.5, 7.0], dtype=ta.float64, requires_grad=True)
+    nn.LeakyReLU(0.2)(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.2, 0.2, 0.2, 1.0, 1.0])  # slope at 0
+    x.grad = None
+    nn.Hardtanh(-1.0, 6.0)(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 1.0, 1.0, 0.0])
+    x.grad = None
+    nn.ELU(1.5)(x).sum().backward()
+    want = [1.5 * np.exp(-2.0), 1.5 * np.exp(-0.5), 1.5, 1.0, 1.0]  # alpha at 0
+    np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-15)
 
 
 def test_inplace_module_in_a_sequence_keeps_gradients_right():
     w = ta.tensor([[1.0, -1.0]], requires_grad=True)
     x = ta.tensor([[2.0], [3.0]])
-    y = nn.ReLU(inplace=True)(x @ w)  # recorded: out of place, so matmul's saved x is intact
+    h = x @ w
+    y = nn.ReLU(inplace=True)(h)  # in place on h: matmul saved x and w, not h, so this is safe
+    assert y is h and h.tolist() == [[2.0, 0.0], [3.0, 0.0]]
     y.sum().backward()
     np.testing.assert_array_equal(w.grad.numpy(), [[5.0, 0.0]])

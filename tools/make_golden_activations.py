@@ -2,7 +2,7 @@
 
     /work/venv/bin/python tools/make_golden_activations.py   (needs torch; the tests do not)
 
-For every row of tinygrad_act's activation table, every parameter setting in its `cases`, and
+For every row of tinygrad_act's activation table, every parameter setting in CASES, and
 float32 and float64:
   rand   256 random inputs (normal * 2.5, plus uniform in [-12, 12]) with random upstream grads:
          y = f(x) and dL/dx for L = sum(f(x) * g).
@@ -10,7 +10,8 @@ float32 and float64:
          y and dy/dx (upstream grad 1), computed twice because PyTorch's vectorized loop and its
          scalar tail can disagree (at NaN): `vec` (the point repeated 64 times) and `sca` (a
          one-element tensor).
-  ref64  the same points through PyTorch in float64 (a reference for `inexact_points`).
+  ref64  the same points through PyTorch in float64 (the reference for the points that
+         tests/activation_golden.py lists in INEXACT_POINTS).
 At +-inf, where PyTorch evaluates inf * 0 and returns NaN, the expected value is the limit the
 table states (`at_inf`), after checking that PyTorch approaches it at +-1e30 (float32: +-1e30;
 also +-3e38). Where PyTorch returns a number at +-inf, it must equal the table's limit, or this
@@ -31,12 +32,24 @@ import torch.nn.functional as TF
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tinygrad_act.ops.activation_table import BUILTIN  # noqa: E402
+from tinygrad_act.ops.activations import BUILTIN  # noqa: E402
 
 OUT = ROOT / "tests" / "golden" / "activations.npz"
 DTYPES = {"float32": (np.float32, torch.float32), "float64": (np.float64, torch.float64)}
 SUBNORMALS = {"float32": [1e-40, -1e-40, 1.4e-45], "float64": [1e-310, -1e-310, 5e-324]}
 SPECIALS = [math.nan, math.inf, -math.inf, 1e4, -1e4, 0.0, -0.0]
+# the parameter settings covered per op ([{}], the defaults, when absent); the tests read them
+# back from the golden file and check it against this dict
+CASES = {
+    "leaky_relu": [{}, {"negative_slope": 0.2}, {"negative_slope": -0.5}],
+    "rrelu": [{}, {"lower": 0.1, "upper": 0.3}],
+    "elu": [{}, {"alpha": 1.5}, {"alpha": 0.5}],
+    "celu": [{}, {"alpha": 1.5}, {"alpha": 3.0}],
+    "gelu": [{}, {"approximate": "tanh"}],
+    "softplus": [{}, {"beta": 2.0, "threshold": 10.0}, {"beta": 0.5, "threshold": 5.0}],
+    "hardtanh": [{}, {"min_val": -0.5, "max_val": 2.0}],
+    "threshold": [{"threshold": 0.5, "value": -2.0}, {"threshold": -1.0, "value": 3.0}],
+}
 
 
 def torch_fn(name: str, params: dict):
@@ -111,8 +124,9 @@ def main() -> None:
         data[f"rand|g|{dname}"] = upstream.astype(ndt)
     for spec in BUILTIN:
         name = spec.name
-        data[f"{name}|cases"] = np.array([repr(c) for c in spec.cases])
-        for ci, case in enumerate(spec.cases):
+        cases = CASES.get(name, [{}])
+        data[f"{name}|cases"] = np.array([repr(c) for c in cases])
+        for ci, case in enumerate(cases):
             params = spec.bind(case)
             f = torch_fn(name, params)
             for dname, (ndt, tdt) in DTYPES.items():

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.activation_spec import STANDARD_SAVES, ActivationSpec
-from ..ops.activation_table import BUILTIN
-from ..ops.activations import Activation
+from ..ops.activation_spec import STANDARD_SAVES, Activation, ActivationSpec
+from ..ops.activations import BUILTIN
 from ..tensor import Tensor
 from .catalog import Exercise
 from .check_common import (

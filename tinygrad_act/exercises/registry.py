@@ -22,8 +22,7 @@ from .. import functional as F
 from .. import nn
 from ..autograd import Function
 from ..nn.activations import register_module
-from ..ops.activation_spec import TABLE
-from ..ops.activations import register_activation, unregister_activation
+from ..ops.activations import TABLE, register_activation, unregister_activation
 from .catalog import get
 from .checker import check_namespace
 from .loader import load, workspace_path

@@ -14,7 +14,8 @@ The kink conventions are PyTorch's (checked against torch 2.x by tests/golden):
     hardswish                 0 at x = -3, 1 at x = +3
     threshold(t, v)           y = x if x > t else v; gradient 0 at x == t
 Ops whose backward needs only "which side of the kink" save a bool mask (1 byte per element)
-instead of the float input. NaN in gives NaN out everywhere.
+instead of the float input. NaN in gives NaN out everywhere; its gradient follows PyTorch's scalar
+kernels, where every comparison with NaN is false (docs/activations.md, "NaN").
 """
 
 from __future__ import annotations
@@ -49,9 +50,6 @@ def mask_backward(grad_out, mask, grad_in):
     zero = grad_out.dtype.type(0)
     for i in range(grad_out.shape[0]):
         grad_in[i] = grad_out[i] if mask[i] else zero
-
-
-relu_backward = mask_backward  # relu'(x) = 1 where x > 0, else 0 - read mask_backward above
 
 
 @kernel
@@ -135,14 +133,16 @@ def rrelu_train_backward(grad_out, noise, grad_in):
 
 @kernel
 def hardtanh_forward(x, out, mask, min_val, max_val):
-    """out = clamp(x, min_val, max_val) (NaN stays NaN); mask = min_val < x < max_val."""
+    """out = clamp(x, min_val, max_val) (NaN stays NaN); mask = not (x <= min_val or
+    x >= max_val): 0 at both boundaries, and True for NaN, which passes its gradient as in
+    PyTorch (where `min_val < x < max_val` would be False and zero it)."""
     lo = x.dtype.type(min_val)
     hi = x.dtype.type(max_val)
     for i in range(x.shape[0]):
         v = x[i]
         y = lo if v < lo else v
         out[i] = hi if y > hi else y
-        mask[i] = (v > lo) & (v < hi)
+        mask[i] = not ((v <= lo) | (v >= hi))
 
 
 @kernel
@@ -185,14 +185,15 @@ def hardswish_forward(x, out):
 
 @kernel
 def hardswish_backward(grad_out, x, grad_in):
-    """d/dx = 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3 (0 at -3 and 1 at +3)."""
+    """d/dx = 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3 (0 at -3 and 1 at +3).
+    NaN fails both tests and takes the last branch, 1, as in PyTorch's scalar kernel."""
     T = x.dtype.type
     zero, three, half = T(0), T(3), T(0.5)
     for i in range(x.shape[0]):
         v = x[i]
         g = grad_out[i]
         mid = g * (v / three + half)
-        y = g if v >= three else mid
+        y = mid if v < three else g
         grad_in[i] = zero if v <= -three else y
 
 

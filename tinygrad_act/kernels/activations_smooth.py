@@ -35,9 +35,10 @@ def elu_forward(x, out, alpha, scale, input_scale):
 
 @kernel
 def elu_backward(grad_out, x, grad_in, alpha, scale, input_scale):
-    """d/dx = scale if x > 0 else input_scale*scale*alpha*exp(input_scale*x).
+    """d/dx = input_scale*scale*alpha*exp(input_scale*x) if x <= 0 else scale.
 
-    At x = 0 the negative branch: elu -> alpha, celu -> 1, selu -> scale*alpha.
+    At x = 0 the negative branch: elu -> alpha, celu -> 1, selu -> scale*alpha. NaN fails
+    x <= 0 and gets `scale`, as in PyTorch's scalar kernel (its vector loop gives NaN).
     """
     T = x.dtype.type
     zero = T(0)
@@ -47,7 +48,7 @@ def elu_backward(grad_out, x, grad_in, alpha, scale, input_scale):
     for i in range(x.shape[0]):
         v = x[i]
         g = grad_out[i]
-        grad_in[i] = g * pos if v > zero else g * inp * neg * fm.exp(v * inp)
+        grad_in[i] = g * inp * neg * fm.exp(v * inp) if v <= zero else g * pos
 
 
 @kernel

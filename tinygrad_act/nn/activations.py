@@ -4,32 +4,36 @@
     nn.PReLU(num_parameters=64)  # a learnable slope per channel (dim 1), weight is a Parameter
     nn.RReLU()                   # random slopes in train(), (lower + upper) / 2 in eval()
 
-Each module stores its parameters as attributes (`m.negative_slope`) and calls F.<name> in
-forward. The parameter list, defaults and docs come from the activation table, so an op added
-with `register_activation` is available as nn.<Class> too (see `module_for`).
+Each module class is built from its table row (ops/activations.py) by `module_for`: it stores the
+row's parameters as attributes (`m.negative_slope`) and calls F.<name> in forward. PReLU, whose
+weight is a Parameter, is written out; `register_module` adds such a hand-written module for an
+op added with `register_activation`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..ops.activation_functional import apply_activation, prelu
-from ..ops.activation_spec import REQUIRED, TABLE
+from ..functional.activations import functional_for, prelu
+from ..ops.activation_spec import REQUIRED
+from ..ops.activations import TABLE
 from ..tensor import Tensor
 from .module import Module, Parameter
 
 
-class _Activation(Module):
-    """Generic activation module: the op's parameters in PyTorch's order, then `inplace`."""
+class ActivationModule(Module):
+    """An activation module: the op's parameters in PyTorch's order, then `inplace`."""
 
     _op = ""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__()
         spec = TABLE[self._op]
-        names = [n for n, _ in spec.params if n != "training"] + (
-            ["inplace"] if spec.inplace else []
-        )
+        self._fn = functional_for(self._op)
+        # an op with a `training` parameter (rrelu) follows the module's train()/eval() mode
+        self._follows_mode = any(n == "training" for n, _ in spec.params)
+        self._names = [n for n, _ in spec.params if n != "training"]
+        names = self._names + (["inplace"] if spec.inplace else [])
         defaults = dict(spec.params, inplace=False)
         if len(args) > len(names):
             raise TypeError(f"{type(self).__name__}() takes at most {len(names)} arguments {names}")
@@ -43,130 +47,20 @@ class _Activation(Module):
             if value is REQUIRED:
                 raise TypeError(f"{type(self).__name__}() missing required argument {n!r}")
             setattr(self, n, value)
-        self._names = [n for n in names if n != "inplace"]
-        # an op with a `training` parameter (rrelu) follows the module's train()/eval() mode
-        self._follows_mode = any(n == "training" for n, _ in spec.params)
 
     def forward(self, input: Tensor) -> Tensor:
         params = {n: getattr(self, n) for n in self._names}
         if self._follows_mode:
             params["training"] = self.training
-        return apply_activation(self._op, input, getattr(self, "inplace", False), **params)
+        if getattr(self, "inplace", False):
+            params["inplace"] = True
+        return self._fn(input, **params)
 
     def extra_repr(self) -> str:
         parts = [f"{n}={getattr(self, n)!r}" for n in self._names]
         if getattr(self, "inplace", False):
             parts.append("inplace=True")
         return ", ".join(parts)
-
-
-class ReLU(_Activation):
-    """max(x, 0) elementwise; relu'(0) = 0. Any shape in, same shape out."""
-
-    _op = "relu"
-
-
-class LeakyReLU(_Activation):
-    """x if x > 0 else negative_slope * x. Args: negative_slope=0.01, inplace=False."""
-
-    _op = "leaky_relu"
-
-
-class RReLU(_Activation):
-    """Randomized leaky ReLU: per-element slope ~ U(lower, upper) in training mode (seeded by
-    ta.manual_seed), (lower + upper) / 2 in eval mode. Args: lower=1/8, upper=1/3, inplace."""
-
-    _op = "rrelu"
-
-
-class ELU(_Activation):
-    """x if x > 0 else alpha * (exp(x) - 1). Args: alpha=1.0, inplace=False."""
-
-    _op = "elu"
-
-
-class CELU(_Activation):
-    """x if x > 0 else alpha * (exp(x / alpha) - 1). Args: alpha=1.0, inplace=False."""
-
-    _op = "celu"
-
-
-class SELU(_Activation):
-    """1.0507 * elu(x, 1.6733): self-normalizing. Args: inplace=False."""
-
-    _op = "selu"
-
-
-class GELU(_Activation):
-    """x * Phi(x). Args: approximate='none' (erf) or 'tanh'."""
-
-    _op = "gelu"
-
-
-class SiLU(_Activation):
-    """x * sigmoid(x). Args: inplace=False."""
-
-    _op = "silu"
-
-
-class Mish(_Activation):
-    """x * tanh(softplus(x)). Args: inplace=False."""
-
-    _op = "mish"
-
-
-class Softplus(_Activation):
-    """log(1 + exp(beta x)) / beta, linear where beta x > threshold. Args: beta=1, threshold=20."""
-
-    _op = "softplus"
-
-
-class ReLU6(_Activation):
-    """min(max(x, 0), 6); gradient 0 at both ends. Args: inplace=False."""
-
-    _op = "relu6"
-
-
-class Hardtanh(_Activation):
-    """min(max(x, min_val), max_val). Args: min_val=-1.0, max_val=1.0, inplace=False."""
-
-    _op = "hardtanh"
-
-
-class Hardswish(_Activation):
-    """x * min(max(x + 3, 0), 6) / 6. Args: inplace=False."""
-
-    _op = "hardswish"
-
-
-class Hardsigmoid(_Activation):
-    """min(max(x + 3, 0), 6) / 6. Args: inplace=False."""
-
-    _op = "hardsigmoid"
-
-
-class Softsign(_Activation):
-    """x / (1 + |x|)."""
-
-    _op = "softsign"
-
-
-class Sigmoid(_Activation):
-    """1 / (1 + exp(-x))."""
-
-    _op = "sigmoid"
-
-
-class Tanh(_Activation):
-    """tanh(x)."""
-
-    _op = "tanh"
-
-
-class Threshold(_Activation):
-    """x if x > threshold else value. Args: threshold, value (required), inplace=False."""
-
-    _op = "threshold"
 
 
 class PReLU(Module):
@@ -189,19 +83,27 @@ class PReLU(Module):
         return f"num_parameters={self.num_parameters}"
 
 
-_BUILTIN_MODULES = {c._op: c for c in _Activation.__subclasses__()}
+_MODULES: dict[str, type[Module]] = {"prelu": PReLU}
+
+
+def _build(name: str) -> type[Module]:
+    """The module class of row `name`, its docstring from the row."""
+    spec = TABLE[name]
+    args = [n if d is REQUIRED else f"{n}={d!r}" for n, d in spec.params if n != "training"]
+    args += ["inplace=False"] if spec.inplace else []
+    doc = f"{spec.formula}. Args: {', '.join(args) or 'none'}. At the kink: {spec.kink}."
+    attrs = {"_op": name, "__doc__": doc, "__module__": __name__, "__qualname__": spec.cls}
+    return type(spec.cls, (ActivationModule,), attrs)
 
 
 def module_for(cls_name: str) -> type[Module]:
-    """nn.<cls_name> for an op added with register_activation (built-ins are the classes above)."""
+    """nn.<cls_name> for a registered activation (built once per row)."""
     for spec in TABLE.values():
         if spec.cls == cls_name:
-            if spec.name in _BUILTIN_MODULES:
-                return _BUILTIN_MODULES[spec.name]
-            doc = f"{spec.formula}. At the kink: {spec.kink}."
-            cls = type(cls_name, (_Activation,), {"_op": spec.name, "__doc__": doc})
-            _BUILTIN_MODULES[spec.name] = cls
-            return cls
+            cached = _MODULES.get(spec.name)
+            if cached is None:
+                cached = _MODULES[spec.name] = _build(spec.name)
+            return cached
     raise AttributeError(f"module 'tinygrad_act.nn' has no attribute {cls_name!r}")
 
 
@@ -210,4 +112,24 @@ def register_module(name: str, module: type[Module]) -> None:
     learnable parameter, which the generic module cannot hold; nn.PReLU is the built-in case)."""
     if name not in TABLE:
         raise KeyError(f"register_module: no activation named {name!r}; register_activation first")
-    _BUILTIN_MODULES[name] = module
+    _MODULES[name] = module
+
+
+ReLU = module_for("ReLU")
+LeakyReLU = module_for("LeakyReLU")
+RReLU = module_for("RReLU")
+ELU = module_for("ELU")
+CELU = module_for("CELU")
+SELU = module_for("SELU")
+GELU = module_for("GELU")
+SiLU = module_for("SiLU")
+Mish = module_for("Mish")
+Softplus = module_for("Softplus")
+ReLU6 = module_for("ReLU6")
+Hardtanh = module_for("Hardtanh")
+Hardswish = module_for("Hardswish")
+Hardsigmoid = module_for("Hardsigmoid")
+Softsign = module_for("Softsign")
+Sigmoid = module_for("Sigmoid")
+Tanh = module_for("Tanh")
+Threshold = module_for("Threshold")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ops import loss_api as L
+from ..functional import losses as L
 from ..tensor import Tensor
 from .module import Module
 

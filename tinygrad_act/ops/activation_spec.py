@@ -1,16 +1,15 @@
-"""`ActivationSpec`: the shape of one row of the activation table (ops/activation_table.py).
+"""A row of the activation table (`ActivationSpec`) and the graph node that runs one (`Activation`).
 
-A spec names an op's forward and backward kernels, its parameters with PyTorch's defaults, what
-it saves for backward (and the bytes per element that costs), the derivative convention at its
-kinks and its limits at +-inf. The Function classes, `F.<name>`, `nn.<Class>`, the API docs and the
-parametrized tests are all generated from specs; `register_activation` (ops/activations.py) adds
-one.
+The rows themselves, one `class <Name>(Activation)` each, are in ops/activations.py. A row names
+only what defines an op: its formula, its forward and backward kernels, what backward needs
+saved, its parameters with PyTorch's defaults, the derivative it takes at each kink and its
+limits at +-inf. Test tolerances live in tests/, doc prose in tools/gen_activation_docs.py.
 
 Kernel calling convention (1-D contiguous arrays, outputs preallocated, scalars last):
     saves="mask":            forward(x, out, mask, *args)  backward(grad_out, mask, grad_in, *args)
     saves="input"/"output":  forward(x, out, *args)        backward(grad_out, saved, grad_in, *args)
-where `args = spec.args(params)`: `kernel_args(**params)`, or the parameter values in order
-(backward gets no scalars when `backward_args=False`, e.g. the shared `mask_backward`).
+where `args = spec.args(params)`: `kernel_args(**params)`, or the parameter values in order. A
+backward kernel that declares only the three arrays (mask_backward) gets no scalars.
 """
 
 from __future__ import annotations
@@ -18,11 +17,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Any
+
+import numpy as np
+
+from ..autograd import Function
+from ..kernels import launch
+from ..tensor import Tensor
 
 INF = math.inf
 REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "<required>"})()
 STANDARD_SAVES = ("mask", "input", "output")
+_CACHEABLE = (float, int, str, bool)  # immutable values: a cache hit can never go stale
 
 
 def _default_limits(**params: Any) -> tuple:
@@ -32,40 +39,39 @@ def _default_limits(**params: Any) -> tuple:
 @dataclass(frozen=True)
 class ActivationSpec:
     """One op. `params` are (name, default) pairs in PyTorch's positional order; a default of
-    REQUIRED makes the parameter mandatory (threshold's `threshold` and `value`)."""
+    REQUIRED makes the parameter mandatory (threshold's `threshold` and `value`). A parameter
+    takes what its default is: a number (a float, an int, or a one-element tensor, read at every
+    call), a str, or a bool; REQUIRED parameters take numbers."""
 
     name: str  # functional name: F.<name>
     cls: str  # PyTorch class name: the Function and the nn.Module
     formula: str  # the math, for docs and docstrings
     forward: Callable  # Numba kernels, calling convention above
     backward: Callable
-    saves: str = "input"  # "mask" | "input" | "output"; custom ops describe theirs in words
+    saves: str = "input"  # "mask" | "input" | "output"; hand-written ops describe theirs in words
     params: tuple = ()
     kernel_args: Callable[..., tuple] | None = None  # params -> kernel scalars
-    backward_args: bool = True  # False: the backward kernel takes no scalars (mask_backward)
     kink: str = "smooth"  # derivative convention at kinks / boundaries, in words
     kinks: Callable[..., tuple] | tuple = ()  # x where the derivative jumps (params -> tuple)
     at_inf: Callable[..., tuple] = _default_limits  # ((y, dy/dx) at -inf, (y, dy/dx) at +inf)
     inplace: bool = True  # PyTorch's signature has `inplace=`
-    cases: tuple = ({},)  # parameter settings the golden file covers
-    # Test tolerance floors where PyTorch's own result carries absolute rounding error (in
-    # eps(dtype) units): values within atol_eps[0] * eps * (1 + |x|), gradients within
-    # atol_eps[1] * eps * |g| * (1 + |x|), g the upstream gradient.
-    atol_eps: tuple = (0.0, 0.0)
-    # "value"/"grad": at special points PyTorch's number is known to be off by more than
-    # rounding (see notes), so tests compare with PyTorch's float64 result within rtol instead.
-    inexact_points: tuple = ()
-    notes: str = ""
-    custom: bool = False  # forward/backward are hand-written Function classes (prelu, rrelu)
-    # compute per element relative to relu (memory-bound): n * cost is the `work` compared with
-    # PARALLEL_THRESHOLD, so expensive ops split over threads at smaller n (bench_threshold.py)
-    cost: float = 1.0
     inputs: tuple = ("input",)  # tensor arguments (prelu: input, weight)
-    bytes_note: str = ""  # bytes saved per element, in words, for custom ops
     _args_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def custom(self) -> bool:
+        """True for ops with a hand-written Function (their `saves` is prose, like prelu's)."""
+        return self.saves not in STANDARD_SAVES
+
+    def __post_init__(self) -> None:
+        # whether the backward kernel takes the scalars (mask_backward takes only the arrays);
+        # read once here, not on every forward
+        code = getattr(self.backward, "py_func", self.backward).__code__
+        object.__setattr__(self, "backward_args", code.co_argcount > 3)
+
     def bind(self, params: dict) -> dict:
-        """All parameters with defaults filled in; unknown or missing names raise TypeError."""
+        """All parameters with defaults filled in and checked; bad names or types raise
+        TypeError naming the op, the parameter and what it takes."""
         names = [n for n, _ in self.params]
         unknown = sorted(set(params) - set(names))
         if unknown:
@@ -74,19 +80,25 @@ class ActivationSpec:
         missing = [n for n, v in bound.items() if v is REQUIRED]
         if missing:
             raise TypeError(f"{self.name}: missing required parameter(s) {missing}")
-        return bound
+        defaults = dict(self.params)
+        return {n: _checked(self.name, n, v, defaults[n]) for n, v in bound.items()}
 
     def args(self, params: dict) -> tuple:
-        """The scalars passed to both kernels after the arrays (cached: ops call this on every
-        forward, and at 4K elements microseconds matter)."""
-        key = tuple(params.items())
-        hit = self._args_cache.get(key) if 0.0 not in params.values() else None  # -0.0 == 0.0
+        """The scalars passed to both kernels after the arrays. Cached for plain values (ops call
+        this on every forward, and at 4K elements microseconds matter); a tensor parameter is
+        read at every call, so editing it in place takes effect."""
+        try:
+            hit = self._args_cache.get(tuple(params.items()))
+        except TypeError:  # an unhashable value (a list): bind() names what was expected
+            hit = None
         if hit is not None:
             return hit
         p = self.bind(params)
         out = self.kernel_args(**p) if self.kernel_args else tuple(float(v) for v in p.values())
-        if len(self._args_cache) < 256:
-            self._args_cache[key] = out
+        # never cache a zero: -0.0 == 0.0 would hand one's kernel scalars to the other
+        plain = all(type(v) in _CACHEABLE and (v != 0 or type(v) is str) for v in params.values())
+        if plain and len(self._args_cache) < 256:
+            self._args_cache[tuple(params.items())] = out
         return out
 
     def kink_points(self, params: dict) -> tuple:
@@ -96,66 +108,122 @@ class ActivationSpec:
         return self.at_inf(**self.bind(params))
 
     def saved_bytes(self, itemsize: int = 4) -> int | None:
-        """Bytes saved for backward per element (None for custom descriptions)."""
+        """Bytes saved for backward per element (None for hand-written ops)."""
         return {"mask": 1, "input": itemsize, "output": itemsize}.get(self.saves)
 
 
-TABLE: dict[str, ActivationSpec] = {}
+def _checked(op: str, name: str, value: Any, default: Any) -> Any:
+    """`value` as the type `default` has; a tensor or numpy scalar number becomes a float now."""
+    if isinstance(default, (str, bool)):
+        if type(value) is type(default):
+            return value
+        want = type(default).__name__
+    elif isinstance(value, Real) and not isinstance(value, bool):
+        return value
+    elif isinstance(value, Tensor) and value.data.size == 1 and value.data.dtype.kind == "f":
+        return float(value.data.reshape(()))  # read now: an in-place edit counts next call
+    else:
+        want = "a number (float or int, or a one-element float tensor)"
+    raise TypeError(f"{op}: {name} must be {want}, got {type(value).__name__} {value!r}")
 
 
-def _fmt(v: Any) -> str:
-    if isinstance(v, float) and math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return repr(v)
+def as_kernel_input(op: str, x: np.ndarray) -> np.ndarray:
+    """`x` as a writable C-contiguous 1-D float32/float64 array (a view when it already is one).
+
+    Read-only arrays are copied: Numba compiles a separate kernel for them.
+    """
+    if x.dtype.char not in "fd":
+        hint = "call .float() first" if x.dtype.kind in "iub" else "use float32 or float64"
+        raise TypeError(f"{op}: needs a float32 or float64 tensor, got {x.dtype}; {hint}")
+    flags = x.flags
+    if flags.c_contiguous and flags.writeable:
+        return x.reshape(-1)
+    flat = np.ascontiguousarray(x).reshape(-1)
+    return flat if flat.flags.writeable else flat.copy()
 
 
-_SAVES_TEXT = {"mask": "bool mask", "input": "input x", "output": "output y"}
+def as_kernel_grad(grad: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """An incoming gradient as a writable contiguous 1-D array of `dtype` (it may be a view)."""
+    flags = grad.flags
+    if grad.dtype == dtype and flags.c_contiguous and flags.writeable:
+        return grad.reshape(-1)
+    flat = np.ascontiguousarray(grad, dtype=dtype).reshape(-1)
+    return flat if flat.flags.writeable else flat.copy()
 
 
-def markdown(table: dict[str, ActivationSpec] | None = None) -> str:
-    """The API reference as a markdown page, generated from the table."""
-    table = TABLE if table is None else table
-    lines = [
-        "# Activations",
-        "",
-        "Generated from `tinygrad_act/ops/activation_table.py` by "
-        "`python tools/gen_activation_docs.py > docs/activations.md`; do not edit by hand.",
-        "Every op is `F.<name>`, an `nn.<Class>` module and a `Function` in "
-        "`tinygrad_act.ops.activations`;",
-        "its kernels live in `tinygrad_act/kernels/activations*.py`. Values and gradients match "
-        "PyTorch 2.x",
-        "(tests/golden/activations.npz), exactly at the kinks.",
-        "",
-        "| F | nn | saves for backward | bytes/elem (f32) | kinks | derivative at the kink "
-        "| (y, y') at -inf / +inf |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for s in table.values():
-        args = list(s.inputs) + [n if d is REQUIRED else f"{n}={_fmt(d)}" for n, d in s.params]
-        (yl, gl), (yr, gr) = s.limits(s.cases[0])
-        where = f" (at {s.cases[0]})" if s.cases[0] else ""
-        nb = s.bytes_note or str(s.saved_bytes(4))
-        kinks = ", ".join(_fmt(k) for k in s.kink_points(s.cases[0])) or "-"
-        lines.append(
-            f"| `{s.name}({', '.join(args)})` | `{s.cls}` | {_SAVES_TEXT.get(s.saves, s.saves)} "
-            f"| {nb} | {kinks} | {s.kink} | ({_fmt(yl)}, {_fmt(gl)}) / ({_fmt(yr)}, {_fmt(gr)})"
-            f"{where} |"
-        )
-    lines += ["", "## Formulas and notes", ""]
-    for s in table.values():
-        lines.append(f"- **{s.name}**: `{s.formula}`." + (f" {s.notes}" if s.notes else ""))
-    lines += [
-        "",
-        "## Adding an activation",
-        "",
-        "Write a forward and a backward kernel (top-level `@njit` functions over 1-D arrays, "
-        "outputs passed in; see `kernels/activations.py`), then:",
-        "",
-        "```python",
-        "from tinygrad_act.ops.activations import ActivationSpec, register_activation",
-        'register_activation(ActivationSpec(name="my_act", cls="MyAct", formula="...", '
-        'forward=my_forward, backward=my_backward, saves="input"))',
-        "F.my_act(x); nn.MyAct()",
-        "```",
-    ]
-    return "\n".join(lines) + "\n"
+class Activation(Function):
+    """The graph node of one table row (`spec`): flatten the input, run the forward kernel into a
+    new output (and a bool mask when the row saves one), save exactly what the row says; backward
+    runs the backward kernel on it. `cost` is the work per element relative to relu: `launch`
+    splits a kernel over threads once n * cost passes its threshold (bench_threshold.py).
+    """
+
+    spec: ActivationSpec
+    cost: float = 1.0
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        spec = cls.__dict__.get("spec")
+        if spec is not None and cls.__doc__ is None:
+            cls.__doc__ = f"{spec.name}(x) = {spec.formula}. At the kink: {spec.kink}."
+
+    @classmethod
+    def forward(cls, ctx, x, inplace=False, **params):
+        spec = cls.spec
+        args = spec.args(params)
+        if type(x) is not np.ndarray:
+            x = np.asarray(x)
+        flat = as_kernel_input(spec.name, x)
+        if inplace:
+            return cls._forward_inplace(ctx, x, flat, args, params)
+        out = np.empty_like(flat)
+        if spec.saves == "mask":
+            saved = np.empty(flat.shape, dtype=np.bool_)
+            arrays = (flat, out, saved)
+        else:
+            saved = flat if spec.saves == "input" else out
+            arrays = (flat, out)
+        launch(spec.forward, arrays, args, work=flat.size * cls.cost)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(saved)
+            ctx.args = args if spec.backward_args else ()
+            ctx.params, ctx.shape, ctx.dtype = params, x.shape, flat.dtype
+        return out if x.ndim == 1 else out.reshape(x.shape)
+
+    @classmethod
+    def _forward_inplace(cls, ctx, x, flat, args, params):
+        """inplace=True: the result goes into x's own array (ctx.mark_dirty: apply returns the
+        input Tensor itself, with its version bumped). An op that saves its input saves a copy
+        first, since the write destroys it (elu_ in PyTorch saves its result instead)."""
+        spec = cls.spec
+        if not x.flags.writeable:
+            raise ValueError(f"{spec.name}: inplace=True needs a writable array; use inplace=False")
+        direct = x.flags.c_contiguous  # else the kernel ran on a copy: write it back below
+        out = flat if direct else np.empty_like(flat)
+        if spec.saves == "mask":
+            saved = np.empty(flat.shape, dtype=np.bool_)
+            arrays = (flat, out, saved)
+        else:
+            saved = {"input": flat.copy, "output": lambda: out}[spec.saves]()
+            arrays = (flat, out)
+        launch(spec.forward, arrays, args, work=flat.size * cls.cost)
+        if not direct:
+            x[...] = out.reshape(x.shape)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(saved)
+            ctx.args = args if spec.backward_args else ()
+            ctx.params, ctx.shape, ctx.dtype = params, x.shape, flat.dtype
+        ctx.mark_dirty(x)
+        return x
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        (saved,) = ctx.saved_tensors
+        g = as_kernel_grad(grad, ctx.dtype)
+        grad_in = np.empty_like(g)
+        launch(cls.spec.backward, (g, saved, grad_in), ctx.args, work=g.size * cls.cost)
+        return grad_in if len(ctx.shape) == 1 else grad_in.reshape(ctx.shape)
+
+    @classmethod
+    def kink_points(cls, ctx) -> tuple:
+        return cls.spec.kink_points(getattr(ctx, "params", {}))

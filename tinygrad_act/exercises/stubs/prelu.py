@@ -106,11 +106,8 @@ SPEC = ActivationSpec(
     backward=prelu_backward,
     saves="input x and weight",
     inputs=("input", "weight"),
-    bytes_note="4, plus the weight",
     kink="PyTorch's choice at x = 0",
     kinks=(0.0,),
     at_inf=lambda: ((-float("inf"), 0.25), (float("inf"), 1.0)),
     inplace=False,
-    custom=True,
-    notes="Gradients for input and weight; limits for weight 0.25.",
 )

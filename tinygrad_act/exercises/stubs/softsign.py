@@ -43,7 +43,7 @@ def softsign_backward(grad_out, x, grad_in):
 
 
 # How the op joins the activation table (the same fields as the rows of
-# tinygrad_act/ops/activation_table.py). Once the check passes,
+# tinygrad_act/ops/activations.py). Once the check passes,
 # tinygrad_act.exercises.use("softsign") registers it: F.my_softsign and nn.MySoftsign.
 SPEC = ActivationSpec(
     name="my_softsign",

@@ -108,9 +108,6 @@ SPEC = ActivationSpec(
     backward=swish_backward,
     saves="input x and beta",
     inputs=("input", "beta"),
-    bytes_note="4, plus beta",
     at_inf=lambda: ((0.0, 0.0), (float("inf"), 1.0)),
     inplace=False,
-    custom=True,
-    notes="Limits for beta > 0. Gradients for input and beta.",
 )

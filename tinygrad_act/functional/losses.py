@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from ..ops.loss import _REDUCTIONS, BCEWithLogits, CrossEntropy, MSELoss, NLLLoss
 from ..tensor import Tensor
-from .loss import _REDUCTIONS, BCEWithLogits, CrossEntropy, MSELoss, NLLLoss
 
 # ---- argument checking shared by the functional entry points ----------------------------------
 

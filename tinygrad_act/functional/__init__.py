@@ -1,14 +1,19 @@
 """tinygrad_act.functional (imported as F): user-facing functions with PyTorch's names.
 
-Each is a thin entry point onto a Function in `tinygrad_act.ops`.
+activations.py builds F.relu, F.elu, ... from the activation table; losses.py checks the
+arguments of the losses. Each is a thin entry point onto a Function in `tinygrad_act.ops`.
 """
 
 from __future__ import annotations
 
-from .ops import cat, stack, where  # noqa: F401 - re-exported for F.where etc.
-from .ops.activation_functional import (  # noqa: F401 - the activations (ops/activation_table.py)
+from ..ops import cat, stack, where  # noqa: F401 - re-exported for F.where etc.
+from ..ops.dropout import dropout  # noqa: F401 - layers live with their Functions
+from ..ops.linear import linear  # noqa: F401
+from ..tensor import Tensor
+from .activations import (  # noqa: F401 - built from the rows of ops/activations.py
     celu,
     elu,
+    functional_for,
     gelu,
     hardsigmoid,
     hardswish,
@@ -27,15 +32,12 @@ from .ops.activation_functional import (  # noqa: F401 - the activations (ops/ac
     tanh,
     threshold,
 )
-from .ops.dropout import dropout  # noqa: F401 - layers and losses live with their Functions
-from .ops.linear import linear  # noqa: F401
-from .ops.loss_api import (  # noqa: F401
+from .losses import (  # noqa: F401
     binary_cross_entropy_with_logits,
     cross_entropy,
     mse_loss,
     nll_loss,
 )
-from .tensor import Tensor
 
 
 def softmax(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002 - PyTorch's name
@@ -50,6 +52,4 @@ def log_softmax(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
 
 def __getattr__(name: str):
     """F.<name> for an activation added with register_activation() (ops/activations.py)."""
-    from .ops.activation_functional import functional_for
-
     return functional_for(name)

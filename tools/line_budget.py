@@ -1,0 +1,67 @@
+"""Print the size of the engine's core and fail when it grows past the budget.
+
+    python tools/line_budget.py [--budget N]
+
+The core is what a reader must understand to follow one training step: tensor.py, autograd.py,
+testing.py and the ops/, kernels/ and functional/ packages. A line counts when it holds code or a
+docstring; blank lines and comment-only lines do not (tokenize decides, so a '#' inside a string
+is not a comment). Exit status 1 when the total exceeds the budget: a change that adds features
+raises BUDGET by what it adds and says so in its commit message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tokenize
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "tinygrad_act"
+CORE = ("tensor.py", "autograd.py", "testing.py", "ops", "kernels", "functional")
+BUDGET = 3700  # today's features: 3,689 lines; see the module docstring before raising it
+_SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
+_SKIP |= {tokenize.ENCODING, tokenize.ENDMARKER}
+
+
+def count_lines(path: Path) -> int:
+    """Lines of `path` that carry a token other than a comment or whitespace."""
+    lines: set[int] = set()
+    with path.open("rb") as f:
+        for tok in tokenize.tokenize(f.readline):
+            if tok.type not in _SKIP:
+                lines.update(range(tok.start[0], tok.end[0] + 1))
+    return len(lines)
+
+
+def core_files() -> list[Path]:
+    files: list[Path] = []
+    for entry in CORE:
+        path = PACKAGE / entry
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=int, default=BUDGET)
+    args = parser.parse_args(argv)
+    sizes = {p.relative_to(ROOT): count_lines(p) for p in core_files()}
+    width = max(len(str(p)) for p in sizes)
+    for p, n in sizes.items():
+        print(f"{str(p):<{width}}  {n:5d}")
+    total = sum(sizes.values())
+    print(f"{'core':<{width}}  {total:5d}  (budget {args.budget})")
+    if total > args.budget:
+        print(
+            f"line_budget: the core is {total} lines, {total - args.budget} over the budget of "
+            f"{args.budget}; make it smaller, or raise BUDGET in tools/line_budget.py by what a "
+            "new feature adds and say so in the commit message",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
