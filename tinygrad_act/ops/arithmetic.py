@@ -99,7 +99,7 @@ class Div(Function):
 class Neg(Function):
     @staticmethod
     def forward(ctx, x):
-        refuse_bool("neg", x, "use ~x.bool()-style logic or convert with .long() first")
+        refuse_bool("neg", x, "for logical not write x == False; to negate, convert with .long()")
         return np.negative(x)
 
     @staticmethod
