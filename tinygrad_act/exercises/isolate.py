@@ -59,13 +59,14 @@ def run_check(name: str, path: Path, shown: str, timeout: float | None = DEFAULT
         proc.start()
         send.close()  # the child holds the only write end: EOF on recv means it is gone
         labels: list[str] = []
-        result = None
+        result, timed_out = None, False
         try:
             deadline = None if timeout is None else time.monotonic() + timeout
             while True:
                 left = None if deadline is None else max(0.0, deadline - time.monotonic())
                 if not recv.poll(left):
-                    break  # timed out
+                    timed_out = True
+                    break
                 try:
                     kind, payload = recv.recv()
                 except (EOFError, OSError):
@@ -88,8 +89,6 @@ def run_check(name: str, path: Path, shown: str, timeout: float | None = DEFAULT
             return report
         report.steps = [Step(label, True) for label in labels[:-1]]
         label = labels[-1] if labels else _LOADING
-        timed_out = proc.exitcode == -signal.SIGKILL and timeout is not None
-        timed_out = timed_out and time.monotonic() >= deadline
         detail = _how_it_ended(proc.exitcode, timed_out, timeout, ex.name, path, crash_log)
         report.steps.append(Step(label, False, detail))
         return report
