@@ -26,7 +26,7 @@ class Op:
     domain: str = "real"  # real [-3, 3], wide [-8, 8], positive [0.25, 4.25]
     kinks: tuple = ()
     ndims: tuple = (0, 3)  # smallest and largest input rank
-    dim: str = ""  # "" (no dim), "optional" (None or an int), "required"
+    dim: str = ""  # "", "optional" (None or an int), "required"; "_tuple": or a tuple of dims
     extra: Callable | None = None  # (rng, x) -> list of float64 arrays (more leaves)
     consts: Callable | None = None  # (rng, x) -> dict of numpy constants
 
@@ -152,14 +152,18 @@ OPS = [
        extra=_leaf(lambda s: s),
        consts=lambda rng, x: {"cond": np.asarray(rng.random(x.shape) < 0.5)}),
     # ---- reductions ----
-    Op("sum", _reduce("sum"), _np_reduce(np.sum), ndims=(1, 3), dim="optional"),
-    Op("mean", _reduce("mean"), _np_reduce(np.mean), ndims=(1, 3), dim="optional"),
+    Op("sum", _reduce("sum"), _np_reduce(np.sum), ndims=(1, 3),
+       dim="optional_tuple"),
+    Op("mean", _reduce("mean"), _np_reduce(np.mean), ndims=(1, 3),
+       dim="optional_tuple"),
     Op("max", _reduce("max"), _np_reduce(np.max), ndims=(1, 3), dim="optional"),
     Op("min", _reduce("min"), _np_reduce(np.min), ndims=(1, 3), dim="optional"),
-    Op("amax", _reduce("amax"), _np_reduce(np.max), ndims=(1, 3), dim="optional"),
-    Op("amin", _reduce("amin"), _np_reduce(np.min), ndims=(1, 3), dim="optional"),
+    Op("amax", _reduce("amax"), _np_reduce(np.max), ndims=(1, 3),
+       dim="optional_tuple"),
+    Op("amin", _reduce("amin"), _np_reduce(np.min), ndims=(1, 3),
+       dim="optional_tuple"),
     Op("logsumexp", lambda x, dim, keepdim: x.logsumexp(dim, keepdim=keepdim), _lse,
-       ndims=(1, 3), dim="required"),
+       ndims=(1, 3), dim="required_tuple"),
     Op("softmax", lambda x, dim, keepdim: F.softmax(x, dim),
        lambda x, dim, keepdim: np.exp(_lsm(x, dim)), ndims=(1, 3), dim="required"),
     Op("log_softmax", lambda x, dim, keepdim: F.log_softmax(x, dim),
