@@ -130,6 +130,7 @@ def _hint(name: str, level: int | None, directory) -> int:
     print(f"\nThe docstrings in {where} state the task, the math and the shapes.")
     if level < n:
         more = "" if saved else f" {level + 1}"  # nowhere to remember the level: say it
+        more += f" --dir {directory}" if directory else ""
         print(f"Still stuck? The next hint: python -m tinygrad_act.exercises hint {ex.name}{more}")
     return 0
 

@@ -89,12 +89,12 @@ def run_check(name: str, path: Path, shown: str, timeout: float | None = DEFAULT
             return report
         report.steps = [Step(label, True) for label in labels[:-1]]
         label = labels[-1] if labels else _LOADING
-        detail = _how_it_ended(proc.exitcode, timed_out, timeout, ex.name, path, crash_log)
+        detail = _how_it_ended(proc.exitcode, timed_out, timeout, ex.name, shown, crash_log)
         report.steps.append(Step(label, False, detail))
         return report
 
 
-def _how_it_ended(code, timed_out, timeout, name, path, crash_log) -> str:
+def _how_it_ended(code, timed_out, timeout, name, shown, crash_log) -> str:
     if timed_out:
         return (
             f"your code did not finish within {timeout:g} s, so the checker stopped it. An "
@@ -111,7 +111,7 @@ def _how_it_ended(code, timed_out, timeout, name, path, crash_log) -> str:
         sig = signal.Signals(-code).name
     except (TypeError, ValueError):
         sig = f"signal {-code if code is not None else '?'}"
-    where = _crash_location(crash_log, path)
+    where = _crash_location(crash_log, shown)
     at = f"\n    at {where}" if where else ""
     if sig in ("SIGSEGV", "SIGBUS"):
         return (
@@ -119,14 +119,15 @@ def _how_it_ended(code, timed_out, timeout, name, path, crash_log) -> str:
             "A kernel read or wrote outside an array: Numba does not check indices. Compare "
             "your loop bounds and indices with the arrays' shapes; to get an IndexError that "
             f"names the line, run:\n    NUMBA_BOUNDSCHECK=1 python -m tinygrad_act.exercises "
-            f"check {name}\n(or NUMBA_DISABLE_JIT=1 to run the kernels as plain Python)."
+            f"check {name} --file {shown}\n(or NUMBA_DISABLE_JIT=1 to run the kernels as plain "
+            "Python)."
         )
     if sig == "SIGKILL":
         return "the checker's process was killed (SIGKILL): out of memory?" + at
     return f"your code crashed the checker's process ({sig}){at}"
 
 
-def _crash_location(crash_log: str, path: Path) -> str:
+def _crash_location(crash_log: str, path: str | Path) -> str:
     """The innermost frame in the learner's file that faulthandler wrote before the crash."""
     try:
         text = Path(crash_log).read_text(errors="replace")
