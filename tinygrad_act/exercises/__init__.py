@@ -14,8 +14,8 @@ Layout: catalog.py (the exercises and their hints), checker.py (check), isolate.
 a child process with a time limit, forked from a server that _warm.py prepares), check_*.py (the
 checks per kind of exercise), references.py (what the answers are compared with), compare.py
 and diagnose.py (tolerances and likely causes), report.py, loader.py (where files live, the
-learner's progress), registry.py (use). stubs/ holds the pristine stubs, solutions/ the reference solutions
-(spoilers: the tests use them to prove the checker passes a right answer).
+learner's progress), registry.py (use). stubs/ holds the pristine stubs, solutions/ the
+reference solutions (spoilers: the tests use them to prove the checker passes a right answer).
 """
 
 from .catalog import EXERCISES, Exercise, get
