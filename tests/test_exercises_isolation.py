@@ -144,3 +144,19 @@ def test_ctrl_c_stops_check_all_cleanly_and_kills_the_child(tmp_path):
         time.sleep(0.1)
     else:
         pytest.fail(f"the check's child process {child} is still running")
+
+
+def test_check_and_use_from_an_unguarded_script(tmp_path):
+    # multiprocessing re-imports the parent's main script in its children: a learner's script
+    # without `if __name__ == "__main__":` must not run again (and fail) in the check's child
+    script = tmp_path / "mine.py"
+    script.write_text(
+        "from tinygrad_act import exercises\n"
+        f"report = exercises.check('softsign', file={str(solution_path('softsign'))!r})\n"
+        f"reg = exercises.use('softsign', file={str(solution_path('softsign'))!r})\n"
+        "print('RESULT', report.passed, reg.op)\n"
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=600, cwd=tmp_path)  # fmt: skip
+    assert out.returncode == 0 and out.stdout.count("RESULT") == 1, out.stdout + out.stderr
+    assert "RESULT True my_softsign" in out.stdout

@@ -18,6 +18,7 @@ started with: set NUMBA_BOUNDSCHECK / NUMBA_DISABLE_JIT before the first check o
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import multiprocessing as mp
 import os
@@ -26,6 +27,7 @@ import signal
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 from .catalog import get
@@ -56,7 +58,8 @@ def run_check(name: str, path: Path, shown: str, timeout: float | None = DEFAULT
         recv, send = ctx.Pipe(duplex=False)
         args = (send, ex.name, str(path), shown, os.getcwd(), crash_log)
         proc = ctx.Process(target=_child, args=args, name=f"check-{ex.name}", daemon=True)
-        proc.start()
+        with _main_hidden():
+            proc.start()
         send.close()  # the child holds the only write end: EOF on recv means it is gone
         labels: list[str] = []
         result, timed_out = None, False
@@ -92,6 +95,21 @@ def run_check(name: str, path: Path, shown: str, timeout: float | None = DEFAULT
         detail = _how_it_ended(proc.exitcode, timed_out, timeout, ex.name, shown, crash_log)
         report.steps.append(Step(label, False, detail))
         return report
+
+
+@contextlib.contextmanager
+def _main_hidden():
+    """Start the child without telling it about our __main__. multiprocessing's forkserver and
+    spawn re-import the parent's main script in every child; a learner's script that calls
+    check() or use() at top level (no `if __name__ == "__main__":` guard) would then run again
+    in the child and fail. The child needs nothing from __main__: its target lives here."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__, no __spec__
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _how_it_ended(code, timed_out, timeout, name, shown, crash_log) -> str:
