@@ -33,6 +33,7 @@ from pathlib import Path
 from .catalog import get
 from .report import Report, Step, explain_location
 
+WARM_ENV = "TINYGRAD_ACT_CHECK_WARM"  # which exercises _warm.py prepares (see there)
 DEFAULT_TIMEOUT = 120.0  # seconds; a cold Numba compile on a busy laptop takes well under this
 _LOADING = "the file loads (its top-level code runs)"
 
