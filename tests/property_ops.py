@@ -26,7 +26,7 @@ class Op:
     domain: str = "real"  # real [-3, 3], wide [-8, 8], positive [0.25, 4.25]
     kinks: tuple = ()
     ndims: tuple = (0, 3)  # smallest and largest input rank
-    dim: str = ""  # "" (no dim), "optional" (None or an int), "required"
+    dim: str = ""  # "", "optional" (None or an int), "required"; "_tuple": or a tuple of dims
     extra: Callable | None = None  # (rng, x) -> list of float64 arrays (more leaves)
     consts: Callable | None = None  # (rng, x) -> dict of numpy constants
 
@@ -147,19 +147,25 @@ OPS = [
     Op("clamp", lambda x: x.clamp(-1.0, 1.5), lambda x: np.clip(x, -1.0, 1.5), kinks=(-1, 1.5)),
     Op("maximum", ta.maximum, np.maximum, extra=_apart),
     Op("minimum", ta.minimum, np.minimum, extra=_apart),
+    Op("maximum_broadcast", ta.maximum, np.maximum, extra=_leaf(_bshape)),
+    Op("clamp_min", lambda x: x.clamp(min=-0.5), lambda x: np.maximum(x, -0.5), kinks=(-0.5,)),
     Op("where", lambda x, y, cond: F.where(ta.tensor(cond), x, y),
        lambda x, y, cond: np.where(cond, x, y),
        extra=_leaf(lambda s: s),
        consts=lambda rng, x: {"cond": np.asarray(rng.random(x.shape) < 0.5)}),
     # ---- reductions ----
-    Op("sum", _reduce("sum"), _np_reduce(np.sum), ndims=(1, 3), dim="optional"),
-    Op("mean", _reduce("mean"), _np_reduce(np.mean), ndims=(1, 3), dim="optional"),
+    Op("sum", _reduce("sum"), _np_reduce(np.sum), ndims=(1, 3),
+       dim="optional_tuple"),
+    Op("mean", _reduce("mean"), _np_reduce(np.mean), ndims=(1, 3),
+       dim="optional_tuple"),
     Op("max", _reduce("max"), _np_reduce(np.max), ndims=(1, 3), dim="optional"),
     Op("min", _reduce("min"), _np_reduce(np.min), ndims=(1, 3), dim="optional"),
-    Op("amax", _reduce("amax"), _np_reduce(np.max), ndims=(1, 3), dim="optional"),
-    Op("amin", _reduce("amin"), _np_reduce(np.min), ndims=(1, 3), dim="optional"),
+    Op("amax", _reduce("amax"), _np_reduce(np.max), ndims=(1, 3),
+       dim="optional_tuple"),
+    Op("amin", _reduce("amin"), _np_reduce(np.min), ndims=(1, 3),
+       dim="optional_tuple"),
     Op("logsumexp", lambda x, dim, keepdim: x.logsumexp(dim, keepdim=keepdim), _lse,
-       ndims=(1, 3), dim="required"),
+       ndims=(1, 3), dim="required_tuple"),
     Op("softmax", lambda x, dim, keepdim: F.softmax(x, dim),
        lambda x, dim, keepdim: np.exp(_lsm(x, dim)), ndims=(1, 3), dim="required"),
     Op("log_softmax", lambda x, dim, keepdim: F.log_softmax(x, dim),
@@ -173,12 +179,22 @@ OPS = [
     Op("flatten", lambda x: x.flatten(), lambda x: x.reshape(-1)),
     Op("unsqueeze", lambda x: x.unsqueeze(0), lambda x: x[None]),
     Op("squeeze", lambda x: x.squeeze(), np.squeeze),
+    Op("squeeze_dim", lambda x: x.unsqueeze(1).squeeze(1), lambda x: x, ndims=(1, 3)),
+    Op("unsqueeze_last", lambda x: x.unsqueeze(-1), lambda x: x[..., None]),
+    Op("T", lambda x: x.T, lambda x: x.T, ndims=(2, 2)),
+    Op("expand_minus1", lambda x: x[:, None].expand(-1, 3, *x.shape[1:]),
+       lambda x: np.broadcast_to(x[:, None], (x.shape[0], 3, *x.shape[1:])), ndims=(1, 2)),
     Op("expand", lambda x: x.unsqueeze(0).expand(2, *x.shape),
        lambda x: np.broadcast_to(x, (2, *x.shape))),
     Op("slice", lambda x: x[1:], lambda x: x[1:], ndims=(1, 3)),
     Op("index_int", lambda x: x[..., 0], lambda x: x[..., 0], ndims=(1, 3)),
     Op("index_array", lambda x: x[_index_rows(x.shape)], lambda x: x[_index_rows(x.shape)],
        ndims=(1, 3)),
+    Op("index_later_dim", lambda x: x[:, _index_rows(x.shape[1:])],
+       lambda x: x[:, _index_rows(x.shape[1:])], ndims=(2, 3)),
+    *[Op(name, lambda x, mask: x[ta.tensor(mask)], lambda x, mask: x[mask], ndims=nd,
+         consts=lambda rng, x: {"mask": np.asarray(rng.random(x.shape) < 0.6)})
+      for name, nd in (("index_mask", (1, 3)), ("index_mask_0d", (0, 0)))],
     Op("cat", lambda x: F.cat([x, x * 2.0], 0), lambda x: np.concatenate([x, x * 2.0], 0),
        ndims=(1, 3)),
     Op("stack", lambda x: F.stack([x, x * x], -1), lambda x: np.stack([x, x * x], -1)),
@@ -214,8 +230,10 @@ OPS = [
            x, ta.tensor(labels), weight=_like(x, w), ignore_index=ignore),
        lambda x, labels, w, ignore: _ce(x, labels, weight=w, ignore=ignore), ndims=(2, 2),
        consts=_weighted_labels),
-    Op("nll_loss", lambda x, labels: F.nll_loss(F.log_softmax(x, 1), ta.tensor(labels)),
-       lambda x, labels: _ce(x, labels), ndims=(2, 2), consts=_labels),
+    *[Op(f"nll_loss_{r}", lambda x, labels, r=r: F.nll_loss(F.log_softmax(x, 1),
+            ta.tensor(labels), reduction=r),
+         lambda x, labels, r=r: _ce(x, labels, reduction=r), ndims=(2, 2), consts=_labels)
+      for r in ("mean", "sum", "none")],
 ]  # fmt: skip
 
 # Every activation in F with its formula. test_properties checks that F has no activation

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tinygrad_act.exercises import EXERCISES, check
+from tinygrad_act.exercises.__main__ import main
 from tinygrad_act.exercises.loader import solution_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,9 +26,12 @@ BACKWARD_STEP = "backward, float64, random inputs and upstream gradients"
 
 
 def softsign_with_backward(tmp_path: Path, body: str, jit: bool = False, top: str = "") -> Path:
-    """A softsign.py whose backward kernel is `body` (plain Python unless jit)."""
+    """A softsign.py whose backward kernel is `body`. Unless jit, both kernels are plain Python:
+    nothing to compile, so the check reaches the backward step at once."""
     text = solution_path("softsign").read_text()
     assert HEADER in text
+    if not jit:
+        text = text.replace("@njit\ndef softsign_forward", "def softsign_forward")
     head = HEADER if jit else HEADER.removeprefix("@njit\n")
     code = head + "".join(f"    {line}\n" for line in body.splitlines())
     code += "\n\ndef _solution_backward(grad_out, x, grad_in):\n"
@@ -100,18 +104,18 @@ def _cli(*args, **kwargs):
     )
 
 
-def test_check_all_goes_on_after_a_crash_and_exits_nonzero(tmp_path):
+def test_check_all_goes_on_after_a_crash_and_exits_nonzero(tmp_path, capsys):
     for ex in EXERCISES:
         shutil.copyfile(solution_path(ex.name), tmp_path / f"{ex.name}.py")
     softsign_with_backward(tmp_path, "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)")
     (tmp_path / "elu.py").write_text("import sys\nsys.exit(0)\n")
-    out, err = _cli("check", "all", "--dir", str(tmp_path)).communicate(timeout=600)
-    assert "SIGSEGV" in out and "sys.exit(0)" in out, out + err
+    assert main(["check", "all", "--dir", str(tmp_path)]) == 1  # the CLI's exit status
+    out = capsys.readouterr().out
+    assert "SIGSEGV" in out and "sys.exit(0)" in out, out
     assert "check broadcast_add: PASSED" in out  # the last one still ran
-    assert "6 of 8 exercises pass" in out and "Traceback" not in err
-    proc = _cli("check", "elu", "--dir", str(tmp_path))
-    out, err = proc.communicate(timeout=600)
-    assert proc.returncode == 1 and "[FAIL]" in out
+    assert "6 of 8 exercises pass" in out
+    assert main(["check", "elu", "--dir", str(tmp_path)]) == 1
+    assert "[FAIL]" in capsys.readouterr().out
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to one process: POSIX")
@@ -144,3 +148,19 @@ def test_ctrl_c_stops_check_all_cleanly_and_kills_the_child(tmp_path):
         time.sleep(0.1)
     else:
         pytest.fail(f"the check's child process {child} is still running")
+
+
+def test_check_and_use_from_an_unguarded_script(tmp_path):
+    # multiprocessing re-imports the parent's main script in its children: a learner's script
+    # without `if __name__ == "__main__":` must not run again (and fail) in the check's child
+    script = tmp_path / "mine.py"
+    script.write_text(
+        "from tinygrad_act import exercises\n"
+        f"report = exercises.check('softsign', file={str(solution_path('softsign'))!r})\n"
+        f"reg = exercises.use('softsign', file={str(solution_path('softsign'))!r})\n"
+        "print('RESULT', report.passed, reg.op)\n"
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=600, cwd=tmp_path)  # fmt: skip
+    assert out.returncode == 0 and out.stdout.count("RESULT") == 1, out.stdout + out.stderr
+    assert "RESULT True my_softsign" in out.stdout

@@ -128,7 +128,13 @@ def _keep_uncached(path: Path, split: TrainTestSplit, error: OSError) -> None:
             RuntimeWarning,
             stacklevel=3,
         )
-    _UNWRITABLE.setdefault(directory, {})[path.name] = split
+    # copies, in and out: a caller that standardizes X_train in place must not change the next
+    # call's data (a cache file on disk could not be changed that way either)
+    _UNWRITABLE.setdefault(directory, {})[path.name] = _copy(split)
+
+
+def _copy(split: TrainTestSplit) -> TrainTestSplit:
+    return TrainTestSplit(*(a.copy() for a in split))
 
 
 def _normalized(args: dict[str, Any]) -> dict[str, Any]:
@@ -180,8 +186,8 @@ def load_mnist1d(
     path = _cache_file(directory, args)
     if not regenerate:
         cached = _read(path)
-        if cached is None:
-            cached = _UNWRITABLE.get(path.parent, {}).get(path.name)
+        if cached is None and path.name in _UNWRITABLE.get(path.parent, {}):
+            cached = _copy(_UNWRITABLE[path.parent][path.name])
         if cached is not None:
             return cached
     arrays = _generate(args)

@@ -12,7 +12,7 @@ import sys
 
 from .catalog import EXERCISES, get
 from .checker import check
-from .isolate import DEFAULT_TIMEOUT
+from .isolate import DEFAULT_TIMEOUT, WARM_ENV
 from .loader import (
     WORKSPACE,
     read_progress,
@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout",
         type=float,
         default=DEFAULT_TIMEOUT,
-        help=f"seconds a check may take before it is stopped (default {DEFAULT_TIMEOUT:g})",
+        help=f"seconds a check may take before it is stopped (default {DEFAULT_TIMEOUT:g}; "
+        "0: no limit)",
     )
     ck.add_argument(
         "--in-process",
@@ -120,8 +121,7 @@ def _hint(name: str, level: int | None, directory) -> int:
     if not 1 <= level <= n:
         print(f"error: {ex.name} has hints 1 to {n}, not {level}", file=sys.stderr)
         return 2
-    if level > seen:
-        update_progress(folder, "hints", ex.name, level)
+    saved = level <= seen or update_progress(folder, "hints", ex.name, level)
     print(f"Exercise {ex.number}, {ex.name} ({ex.title}): hint {level} of {n}\n")
     for i in range(1, level + 1):
         print(f"  {i}. {ex.hints[i - 1]}")
@@ -129,7 +129,9 @@ def _hint(name: str, level: int | None, directory) -> int:
     where = mine if mine.exists() else stub_path(ex.name)
     print(f"\nThe docstrings in {where} state the task, the math and the shapes.")
     if level < n:
-        print(f"Still stuck? The next hint: python -m tinygrad_act.exercises hint {ex.name}")
+        more = "" if saved else f" {level + 1}"  # nowhere to remember the level: say it
+        more += f" --dir {directory}" if directory else ""
+        print(f"Still stuck? The next hint: python -m tinygrad_act.exercises hint {ex.name}{more}")
     return 0
 
 
@@ -146,6 +148,8 @@ def _check(name: str, file, directory, timeout, isolate: bool = True) -> int:
             passed += r.passed
         print(f"{passed} of {len(EXERCISES)} exercises pass.")
         return 0 if passed == len(EXERCISES) else 1
+    # this process checks one exercise: its checker's server need not warm up the other seven
+    os.environ.setdefault(WARM_ENV, get(name).name)
     report = check(name, file=file, directory=directory, timeout=timeout, isolate=isolate)
     print(report.format())
     return 0 if report.passed else 1

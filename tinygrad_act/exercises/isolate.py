@@ -18,6 +18,7 @@ started with: set NUMBA_BOUNDSCHECK / NUMBA_DISABLE_JIT before the first check o
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import multiprocessing as mp
 import os
@@ -26,11 +27,13 @@ import signal
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 from .catalog import get
 from .report import Report, Step, explain_location
 
+WARM_ENV = "TINYGRAD_ACT_CHECK_WARM"  # which exercises _warm.py prepares (see there)
 DEFAULT_TIMEOUT = 120.0  # seconds; a cold Numba compile on a busy laptop takes well under this
 _LOADING = "the file loads (its top-level code runs)"
 
@@ -56,16 +59,18 @@ def run_check(name: str, path: Path, shown: str, timeout: float | None = DEFAULT
         recv, send = ctx.Pipe(duplex=False)
         args = (send, ex.name, str(path), shown, os.getcwd(), crash_log)
         proc = ctx.Process(target=_child, args=args, name=f"check-{ex.name}", daemon=True)
-        proc.start()
+        with _main_hidden():
+            proc.start()
         send.close()  # the child holds the only write end: EOF on recv means it is gone
         labels: list[str] = []
-        result = None
+        result, timed_out = None, False
         try:
             deadline = None if timeout is None else time.monotonic() + timeout
             while True:
                 left = None if deadline is None else max(0.0, deadline - time.monotonic())
                 if not recv.poll(left):
-                    break  # timed out
+                    timed_out = True
+                    break
                 try:
                     kind, payload = recv.recv()
                 except (EOFError, OSError):
@@ -88,14 +93,27 @@ def run_check(name: str, path: Path, shown: str, timeout: float | None = DEFAULT
             return report
         report.steps = [Step(label, True) for label in labels[:-1]]
         label = labels[-1] if labels else _LOADING
-        timed_out = proc.exitcode == -signal.SIGKILL and timeout is not None
-        timed_out = timed_out and time.monotonic() >= deadline
-        detail = _how_it_ended(proc.exitcode, timed_out, timeout, ex.name, path, crash_log)
+        detail = _how_it_ended(proc.exitcode, timed_out, timeout, ex.name, shown, crash_log)
         report.steps.append(Step(label, False, detail))
         return report
 
 
-def _how_it_ended(code, timed_out, timeout, name, path, crash_log) -> str:
+@contextlib.contextmanager
+def _main_hidden():
+    """Start the child without telling it about our __main__. multiprocessing's forkserver and
+    spawn re-import the parent's main script in every child; a learner's script that calls
+    check() or use() at top level (no `if __name__ == "__main__":` guard) would then run again
+    in the child and fail. The child needs nothing from __main__: its target lives here."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__, no __spec__
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+def _how_it_ended(code, timed_out, timeout, name, shown, crash_log) -> str:
     if timed_out:
         return (
             f"your code did not finish within {timeout:g} s, so the checker stopped it. An "
@@ -112,7 +130,7 @@ def _how_it_ended(code, timed_out, timeout, name, path, crash_log) -> str:
         sig = signal.Signals(-code).name
     except (TypeError, ValueError):
         sig = f"signal {-code if code is not None else '?'}"
-    where = _crash_location(crash_log, path)
+    where = _crash_location(crash_log, shown)
     at = f"\n    at {where}" if where else ""
     if sig in ("SIGSEGV", "SIGBUS"):
         return (
@@ -120,14 +138,15 @@ def _how_it_ended(code, timed_out, timeout, name, path, crash_log) -> str:
             "A kernel read or wrote outside an array: Numba does not check indices. Compare "
             "your loop bounds and indices with the arrays' shapes; to get an IndexError that "
             f"names the line, run:\n    NUMBA_BOUNDSCHECK=1 python -m tinygrad_act.exercises "
-            f"check {name}\n(or NUMBA_DISABLE_JIT=1 to run the kernels as plain Python)."
+            f"check {name} --file {shown}\n(or NUMBA_DISABLE_JIT=1 to run the kernels as plain "
+            "Python)."
         )
     if sig == "SIGKILL":
         return "the checker's process was killed (SIGKILL): out of memory?" + at
     return f"your code crashed the checker's process ({sig}){at}"
 
 
-def _crash_location(crash_log: str, path: Path) -> str:
+def _crash_location(crash_log: str, path: str | Path) -> str:
     """The innermost frame in the learner's file that faulthandler wrote before the crash."""
     try:
         text = Path(crash_log).read_text(errors="replace")

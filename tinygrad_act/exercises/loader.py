@@ -88,12 +88,13 @@ def read_progress(directory: str | Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def update_progress(directory: str | Path, section: str, name: str, value) -> None:
-    """Set progress[section][name] = value; silently skipped where nothing can be written (the
-    package's own stubs and solutions, a read-only folder): progress is a convenience."""
+def update_progress(directory: str | Path, section: str, name: str, value) -> bool:
+    """Set progress[section][name] = value; whether it was saved. Skipped where nothing can be
+    written (the package's own stubs and solutions, a missing or read-only folder): progress is
+    a convenience, never a reason to fail."""
     directory = Path(directory).resolve()
     if directory in (STUBS, SOLUTIONS) or not directory.is_dir():
-        return
+        return False
     data = read_progress(directory)
     data.setdefault(section, {})[name] = value
     tmp = directory / f".progress.{os.getpid()}.{secrets.token_hex(4)}.tmp"
@@ -102,6 +103,8 @@ def update_progress(directory: str | Path, section: str, name: str, value) -> No
         os.replace(tmp, directory / PROGRESS)  # a concurrent reader never sees half a file
     except OSError:
         tmp.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def record_result(name: str, path: str | Path, passed: bool) -> None:

@@ -24,9 +24,8 @@ from ..autograd import Function
 from ..nn.activations import register_module
 from ..ops.activations import TABLE, register_activation, unregister_activation
 from .catalog import get
-from .checker import check_namespace
+from .checker import check as run_checks
 from .loader import load, workspace_path
-from .report import Report
 
 
 class ExerciseNotSolved(RuntimeError):
@@ -56,14 +55,16 @@ def use(
     """Load exercise `name` from `file` (default ./exercises/<name>.py), check it (raises
     ExerciseNotSolved with the report when a check fails; check=False skips that), register
     its op and return a Registered. Calling it again replaces the earlier registration, so an
-    edited file can be used in the same session."""
+    edited file can be used in the same session. The check runs in a child process, like
+    `python -m tinygrad_act.exercises check`: a crash or an endless loop in it fails the check
+    instead of ending this session."""
     ex = get(name)
     path = Path(file) if file is not None else workspace_path(ex.name, directory)
-    ns = load(path)
     if check:
-        report = check_namespace(ex, ns, Report(ex.name, str(path)))
+        report = run_checks(ex.name, file=path)
         if not report.passed:
             raise ExerciseNotSolved(report.format())
+    ns = load(path)
     forget(ex.name)
     if ex.kind == "function":
         fn = getattr(ns, ex.function)
