@@ -6,7 +6,7 @@ For each size N x K x M (batch x in_features x out_features) and each sparsity (
 zeros in x, placed uniformly at random, the rest positive like a ReLU's output), float32:
   dense ms    forward x @ W^T + b and weight gradient dy^T @ x, numpy matmul (BLAS), 1 thread
   sparse ms   the same two products with kernels/sparse.py (CSR of x built inside the timing,
-              W^T and the gradient's transpose copied inside it: what ops/sparse_linear.py does)
+              W^T and the gradient's transpose copied inside it: ops/sparse_linear.py's code)
   ratio       dense / sparse (> 1: the sparse kernel wins), forward, weight grad and both
 The crossover is the smallest sparsity at which both-together ratio > 1. Both sides run on one
 thread (threadpoolctl) and alternate, the best of --repeat is kept; the BLAS library, its core
@@ -26,8 +26,7 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from tinygrad_act.kernels import sparse as K
-from tinygrad_act.ops.sparse_linear import slab_columns, to_csr
+from tinygrad_act.ops.sparse_linear import csr_linear, csr_weight_grad
 
 SPARSITIES = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99)
 # (N, K, M): the lesson's hidden layers (batch 64, width 128 -> 128; the full test set, 1000 rows)
@@ -51,18 +50,11 @@ def dense_step(x, w, b, g):
 
 
 def sparse_forward(x, w, b):
-    csr = to_csr(x)
-    block = slab_columns(x.shape[1], w.shape[0], x.dtype.itemsize)
-    y = np.zeros((x.shape[0], w.shape[0]), dtype=x.dtype)
-    y += b
-    K.csr_linear_forward(*csr, np.ascontiguousarray(w.T), y, block)
-    return y, csr, block
+    return csr_linear(x, w, b)
 
 
 def sparse_weight_grad(csr, g, k, block):
-    gwt = np.zeros((k, g.shape[1]), dtype=g.dtype)
-    K.csr_linear_weight_grad(*csr, g, gwt, block)
-    return np.ascontiguousarray(gwt.T)
+    return csr_weight_grad(csr, g, k, block)
 
 
 def best(fn, repeat: int) -> float:

@@ -138,7 +138,7 @@ def test_slab_columns_and_kernel_blocks_agree():
         outs.append(out)
     for o in outs[1:]:
         np.testing.assert_array_equal(o, outs[0])
-    assert slab_columns(4096, 4096, 4) == 16 and slab_columns(128, 128, 4) == 128
+    assert slab_columns(4096, 4096, 4) == 64 and slab_columns(128, 128, 4) == 128
 
 
 def test_errors_name_the_op_and_fix():
