@@ -1,0 +1,441 @@
+"""Lesson 9: the price of insurance -- what ReLU's exact zeros buy, and what leaky ReLU gives up.
+
+Leaky ReLU keeps units alive but gives up ReLU's exact zeros. Lessons 3 and 8 counted the zeros;
+this lesson prices them with engine features a learner can reuse:
+  pruning   nn.prune.prune_dead_units removes never-positive units (rows of a Linear, columns of
+            the next). For ReLU the outputs do not change (a dead unit adds exact zeros); the same
+            removal from a leaky network changes them. Then nn.prune.prune_inactive_units removes
+            units positive on fewer than p of the training inputs: accuracy vs parameters kept.
+  sparsity  nn.ActivationL1 (weight * mean |h| over the hidden layers) at STRENGTHS: exact-zero
+            fraction vs test accuracy. Leaky ReLU has no exact zero to give at any strength.
+  storage   diagnostics.storage: bytes each activation keeps for backward, and the last hidden
+            layer's code stored densely, as bitmask + nonzeros, or as CSR.
+  compute   ops/sparse_linear.py skips the zeros in the next Linear; whether that beats BLAS is
+            benchmarks/bench_sparse.py's question (its numbers: results/09_*/bench_sparse.json).
+
+Setup: MNIST-1D (40 inputs, 10 classes) and scikit-learn's digits (64 inputs, 10 classes), MLPs
+with DEPTH hidden layers of WIDTH units, He-normal weights and zero biases, Adam; ReLU and
+LeakyReLU(LEAKY_SLOPE) with the same seed, data order and init. Pruning acts on the networks
+trained at PRUNE_STRENGTH, "never positive" is measured on the training inputs.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import sys
+
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import tinygrad_act as ta  # noqa: E402
+import tinygrad_act.functional as F  # noqa: E402
+from lessons._common import lesson_main, load_dataset, make_run, mlp, pyplot, save_figure  # noqa: E402  # noqa: E402
+from lessons._stats import difference_sentence, fmt, mean_ci, paired_diff  # noqa: E402
+from tinygrad_act import data, nn, optim, train  # noqa: E402
+from tinygrad_act.diagnostics import storage  # noqa: E402
+
+DEPTH, WIDTH, LEAKY_SLOPE, BATCH_SIZE, LR = 2, 128, 0.01, 128, 2e-3
+ACTS = {"relu": nn.ReLU, "leaky": lambda: nn.LeakyReLU(LEAKY_SLOPE)}
+# ActivationL1 weight (times mean |h| over the hidden layers): none, sparse (Glorot et al.'s
+# regime: many more zeros at little cost), too strong (units die: the pruning demonstration)
+STRENGTHS = (0.0, 3.0, 10.0)
+CURVE_STRENGTH, DEAD_STRENGTH = 3.0, 10.0
+AMOUNTS = (0.0, 0.01, 0.03, 0.1, 0.2, 0.3)  # prune units positive on < this share of inputs
+# per dataset: epochs (full, quick), training rows in quick mode
+DATASETS = {"mnist1d": (10, 5, 1000), "digits": (15, 6, None)}
+EXACT_REL = 1e-5  # |change| / max |logit| below this is float32 rounding (K * eps ~ 1.5e-5)
+BENCH_FILE = pathlib.Path(__file__).parent / "results" / "09_sparsity_price" / "bench_sparse.json"
+N_SEEDS, QUICK_N_SEEDS = 10, 3
+
+
+def load(name: str, seed: int, quick: bool):
+    """(X_train, y_train, X_test, y_test, classes), standardized; the split is fixed."""
+    if name == "mnist1d":
+        return load_dataset("mnist1d", seed, DATASETS[name][2] if quick else None)
+    Xtr, ytr, Xte, yte = data.load_digits(seed=0)
+    Xtr, Xte = data.standardize(Xtr, Xte)
+    return Xtr, ytr, Xte, yte, 10
+
+
+def he_init(lin: nn.Linear) -> None:
+    nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
+    nn.init.zeros_(lin.bias)
+
+
+def train_net(ds, act: str, strength: float, epochs: int, seed: int):
+    Xtr, ytr, _, _, k = ds
+    ta.manual_seed(seed)
+    model = mlp(Xtr.shape[1], k, WIDTH, DEPTH, ACTS[act], he_init)
+    opt = optim.Adam(model.parameters(), lr=LR)
+    pen = nn.ActivationL1(model, weight=strength)
+    loss = (lambda out, y: F.cross_entropy(out, y) + pen()) if strength else F.cross_entropy
+    loader = data.DataLoader(Xtr, ytr, batch_size=BATCH_SIZE, shuffle=True, seed=seed)
+    train.fit(model, loader, opt, loss_fn=loss, epochs=epochs, progress=False)
+    pen.remove()
+    return model
+
+
+def forward(model, X) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(logits, [hidden code of each hidden layer]) on X, under no_grad."""
+    codes, h = [], ta.tensor(X)
+    with ta.no_grad():
+        for i, m in enumerate(model):
+            h = m(h)
+            if i % 2 == 1:
+                codes.append(h.numpy())
+    return h.numpy(), codes
+
+
+def accuracy(logits, y) -> float:
+    return float(np.mean(logits.argmax(axis=1) == y))
+
+
+def leaky_twin(model):
+    """The same weights with LeakyReLU(LEAKY_SLOPE) in place of every ReLU."""
+    layers = [nn.LeakyReLU(LEAKY_SLOPE) if isinstance(m, nn.ReLU) else m for m in model]
+    return nn.Sequential(*layers)
+
+
+def dead_removal(model, X) -> tuple[float, float, float]:
+    """Remove the ReLU net's never-positive units (on X) from it and from its leaky twin:
+    (parameters kept, relative change of the ReLU net's logits, of the twin's)."""
+    dead = nn.prune.dead_units(model, X)
+    changes = []
+    for net in (model, leaky_twin(model)):
+        small = nn.prune.prune_units(net, dead)
+        full = forward(net, X)[0]
+        changes.append(float(np.abs(forward(small, X)[0] - full).max() / np.abs(full).max()))
+    kept = nn.prune.prune_units(model, dead).num_parameters() / model.num_parameters()
+    return kept, changes[0], changes[1]
+
+
+def activity_curve(model, ds) -> dict:
+    """Test accuracy and share of parameters kept after prune_inactive_units at AMOUNTS."""
+    Xtr, _, Xte, yte, _ = ds
+    nets = [nn.prune.prune_inactive_units(model, Xtr, a) for a in AMOUNTS]
+    n = model.num_parameters()
+    return dict(
+        params=[m.num_parameters() / n for m in nets],
+        acc=[accuracy(forward(m, Xte)[0], yte) for m in nets],
+    )
+
+
+def measure(seed: int, quick: bool = False) -> dict:
+    """One seed: every dataset x activation x L1 strength, then pruning and storage."""
+    out: dict = {}
+    for name, (epochs, quick_epochs, _) in DATASETS.items():
+        ds = load(name, seed, quick)
+        res: dict = {}
+        for act in ACTS:
+            r: dict = {"acc": [], "zeros": [], "dead": []}
+            for s in STRENGTHS:
+                model = train_net(ds, act, s, quick_epochs if quick else epochs, seed)
+                logits, codes = forward(model, ds[2])
+                r["acc"].append(accuracy(logits, ds[3]))
+                r["zeros"].append(float(np.mean([np.mean(c == 0) for c in codes])))
+                activity = np.concatenate(list(nn.prune.unit_activity(model, ds[0]).values()))
+                r["dead"].append(float(np.mean(activity == 0)))
+                if s == CURVE_STRENGTH:
+                    r["curve"] = activity_curve(model, ds)
+                if s == DEAD_STRENGTH and act == "relu":
+                    r["kept"], r["change"], r["twin_change"] = dead_removal(model, ds[0])
+                if s == 0.0:  # the last hidden layer's code, bytes per dense byte
+                    b = storage.code_bytes(codes[-1])
+                    r["code"] = {k: v / b["dense"] for k, v in b.items()}
+            res[act] = r
+        out[name] = res
+    return out
+
+
+def aggregate(runs: list[dict]) -> dict:
+    """Means with 95% intervals over seeds, and the paired differences the summary states."""
+    t: dict = {"strengths": list(STRENGTHS), "amounts": list(AMOUNTS), "datasets": {}}
+    for name in DATASETS:
+        rs = [r[name] for r in runs]
+        d: dict = {}
+        for act in ACTS:
+            a = [r[act] for r in rs]
+            d[act] = {
+                k: [mean_ci([x[k][i] for x in a]) for i in range(len(STRENGTHS))]
+                for k in ("acc", "zeros", "dead")
+            }
+            for k in ("params", "acc"):
+                d[act][f"curve_{k}"] = [
+                    mean_ci([x["curve"][k][i] for x in a]) for i in range(len(AMOUNTS))
+                ]
+            d[act]["code"] = {k: mean_ci([x["code"][k] for x in a]) for k in ("bitmask", "csr")}
+            d[act]["max_zeros"] = max(max(x["zeros"]) for x in a)
+        rel = [r["relu"] for r in rs]
+        d["kept"] = mean_ci([r["kept"] for r in rel])
+        d["change"] = mean_ci([r["change"] for r in rel])
+        d["max_change"] = max(r["change"] for r in rel)
+        d["twin_change"] = mean_ci([r["twin_change"] for r in rel])
+        d["twin_minus_relu"] = paired_diff(
+            [r["twin_change"] for r in rel], [r["change"] for r in rel]
+        )
+        i = STRENGTHS.index(CURVE_STRENGTH)
+        d["zeros_gain"] = paired_diff([r["zeros"][i] for r in rel], [r["zeros"][0] for r in rel])
+        d["acc_cost"] = {
+            a: paired_diff([r[a]["acc"][i] for r in rs], [r[a]["acc"][0] for r in rs]) for a in ACTS
+        }
+        d["relu_minus_leaky"] = [
+            paired_diff([r["relu"]["acc"][j] for r in rs], [r["leaky"]["acc"][j] for r in rs])
+            for j in range(len(STRENGTHS))
+        ]
+        t["datasets"][name] = d
+    t["saved_bytes"] = storage.saved_bytes_per_element()
+    t["bench"] = json.loads(BENCH_FILE.read_text()) if BENCH_FILE.exists() else None
+    return t
+
+
+def summarize(t: dict) -> list[str]:
+    """Sentences built from the numbers; a difference only where its interval excludes zero."""
+    out = []
+    for name, d in t["datasets"].items():
+        i = t["strengths"].index(CURVE_STRENGTH)
+        z0, z1 = d["relu"]["zeros"][0], d["relu"]["zeros"][i]
+        out.append(
+            f"{name}: an L1 penalty of {CURVE_STRENGTH:g} raises ReLU's exact zeros from {z0} to "
+            f"{z1}; leaky ReLU has {fmt(d['leaky']['max_zeros'])} exact zeros at every strength. "
+            + "; ".join(
+                difference_sentence(
+                    f"{a} at L1 {CURVE_STRENGTH:g}",
+                    f"{a} at L1 0",
+                    d["acc_cost"][a],
+                    "test accuracy",
+                )
+                for a in ACTS
+            )
+            + "."
+        )
+        out.append(
+            f"{name}: removing the {fmt(1 - d['kept'].mean)} of parameters that belong to units "
+            f"never positive on the training inputs (L1 {DEAD_STRENGTH:g}) changes the ReLU "
+            f"network's logits by at most {fmt(d['max_change'])} of their size (float32 "
+            f"rounding); the same removal from its leaky twin changes them by {d['twin_change']}."
+        )
+        c = d["relu"]["code"]["bitmask"], d["leaky"]["code"]["bitmask"]
+        out.append(
+            f"{name}: stored as bitmask + nonzeros, the last hidden code costs {c[0]} of its "
+            f"dense size for ReLU (zeros {z0}) and {c[1]} for leaky ReLU (no zeros to drop)."
+        )
+    sb = t["saved_bytes"]
+    out.append(
+        f"Backward keeps {fmt(sb['relu'])} byte per element for ReLU and leaky ReLU (a mask) and "
+        f"{fmt(sb['elu'])} for ELU, GELU, SiLU (the float input): leaky ReLU's mask costs the "
+        "same as ReLU's."
+    )
+    if t["bench"]:
+        out.append(
+            "Skipping zeros pays late: "
+            + "; ".join(
+                f"at {k} the sparse kernel beats BLAS from "
+                + (f"{v:.0%} zeros" if v is not None else "no measured sparsity")
+                for k, v in bench_crossovers(t["bench"]).items()
+            )
+            + " (benchmarks/bench_sparse.py)."
+        )
+    return out
+
+
+def bench_crossovers(bench: dict) -> dict:
+    """{size: smallest sparsity from which on the sparse kernel wins} from bench_sparse.json."""
+    sizes: dict = {}
+    for r in bench["rows"]:
+        sizes.setdefault(r["size"], []).append(r)
+    out = {}
+    for size, rows in sizes.items():
+        found = None
+        for r in sorted(rows, key=lambda r: -r["sparsity"]):
+            if r["ratio"] <= 1:
+                break
+            found = r["sparsity"]
+        out[size] = found
+    return out
+
+
+def claims(t: dict) -> dict[str, bool]:
+    """Every claim the summary and the README make, by name."""
+    c = {}
+    for name, d in t["datasets"].items():
+        c[f"{name}: L1 raises ReLU's exact zeros"] = d["zeros_gain"].lo > 0
+        c[f"{name}: leaky ReLU has no exact zero at any strength"] = d["leaky"]["max_zeros"] == 0
+        c[f"{name}: removing dead ReLU units changes outputs only by rounding"] = (
+            d["max_change"] <= EXACT_REL
+        )
+        c[f"{name}: ReLU's code is smaller than dense as bitmask + nonzeros"] = (
+            d["relu"]["code"]["bitmask"].hi < 1
+        )
+        c[f"{name}: leaky ReLU's code is larger than dense as bitmask + nonzeros"] = (
+            d["leaky"]["code"]["bitmask"].lo > 1
+        )
+    d = t["datasets"]["mnist1d"]
+    c["mnist1d: the same removal from the leaky twin changes its outputs"] = (
+        d["twin_minus_relu"].lo > 0
+    )
+    sb = t["saved_bytes"]
+    c["relu and leaky_relu keep 1 byte per element for backward"] = (
+        sb["relu"] == sb["leaky_relu"] == 1
+    )
+    return c
+
+
+def render(t: dict) -> list[tuple[str, list[str], list[list]]]:
+    """The tables to print and to put in the README."""
+    sweep, curve, dead, code = [], [], [], []
+    for name, d in t["datasets"].items():
+        for act in ACTS:
+            for i, s in enumerate(t["strengths"]):
+                sweep.append(
+                    [
+                        name,
+                        act,
+                        s,
+                        str(d[act]["acc"][i]),
+                        str(d[act]["zeros"][i]),
+                        str(d[act]["dead"][i]),
+                    ]
+                )
+            for i, a in enumerate(t["amounts"]):
+                curve.append(
+                    [name, act, a, str(d[act]["curve_params"][i]), str(d[act]["curve_acc"][i])]
+                )
+            code.append(
+                [
+                    name,
+                    act,
+                    str(d[act]["zeros"][0]),
+                    1.0,
+                    str(d[act]["code"]["bitmask"]),
+                    str(d[act]["code"]["csr"]),
+                ]
+            )
+        dead.append([name, str(d["kept"]), fmt(d["max_change"]), str(d["twin_change"])])
+    tables = [
+        (
+            "L1 penalty on the hidden activations (test set)",
+            ["data", "activation", "L1 weight", "accuracy", "exact zeros", "never-positive units"],
+            sweep,
+        ),
+        (
+            f"Pruning units positive on < p of the training inputs (L1 {CURVE_STRENGTH:g})",
+            ["data", "activation", "p", "parameters kept", "accuracy"],
+            curve,
+        ),
+        (
+            f"Removing the ReLU net's never-positive units (L1 {DEAD_STRENGTH:g}), training set",
+            ["data", "parameters kept", "ReLU: max change / max |logit|", "leaky twin: change"],
+            dead,
+        ),
+        (
+            "Last hidden code, bytes per dense byte (no penalty)",
+            ["data", "activation", "exact zeros", "dense", "bitmask + nonzeros", "CSR"],
+            code,
+        ),
+        (
+            "Bytes an activation keeps for backward, per element (float32)",
+            ["activation", "bytes"],
+            [[k, v] for k, v in t["saved_bytes"].items()],
+        ),
+    ]
+    if t["bench"]:
+        rows = [
+            [r["size"], r["sparsity"], r["dense_ms"], r["sparse_ms"], r["ratio"]]
+            for r in t["bench"]["rows"]
+        ]
+        tables.append(
+            (
+                "Sparse kernel vs BLAS, forward + weight gradient (bench_sparse.json)",
+                ["N x in x out", "sparsity", "BLAS ms", "sparse ms", "BLAS / sparse"],
+                rows,
+            )
+        )
+    return tables
+
+
+def _err(ivs) -> tuple[np.ndarray, np.ndarray]:
+    m = np.array([iv.mean for iv in ivs])
+    lo = np.array([iv.lo for iv in ivs])
+    hi = np.array([iv.hi for iv in ivs])
+    return m, np.nan_to_num(np.vstack([m - lo, hi - m]))
+
+
+def figures(t: dict, out: str) -> list[str]:
+    """Exact zeros vs accuracy (L1 sweep), accuracy vs parameters kept, code sizes; 95% CIs."""
+    plt = pyplot()
+    fig, ax = plt.subplots(1, 3, figsize=(16, 4.2))
+    colors = {"relu": "#1f77b4", "leaky": "#ff7f0e"}
+    marks = {"mnist1d": "o", "digits": "s"}
+    for name, d in t["datasets"].items():
+        for act in ACTS:
+            (x, xe), (y, ye) = _err(d[act]["zeros"]), _err(d[act]["acc"])
+            ax[0].errorbar(
+                x,
+                y,
+                xerr=xe,
+                yerr=ye,
+                marker=marks[name],
+                color=colors[act],
+                label=f"{name} {act}",
+                capsize=3,
+            )
+            for xi, yi, s in zip(x, y, t["strengths"]):
+                ax[0].annotate(
+                    f"{s:g}", (xi, yi), fontsize=7, xytext=(3, 3), textcoords="offset points"
+                )
+            (x, xe), (y, ye) = _err(d[act]["curve_params"]), _err(d[act]["curve_acc"])
+            ax[1].errorbar(
+                x,
+                y,
+                xerr=xe,
+                yerr=ye,
+                marker=marks[name],
+                color=colors[act],
+                label=f"{name} {act}",
+                capsize=3,
+            )
+    ax[0].set(
+        xlabel="exact-zero fraction of hidden outputs",
+        ylabel="test accuracy",
+        title="L1 penalty sweep (labels: weight)",
+        xlim=(-0.02, 1.02),
+    )
+    ax[1].set(
+        xlabel="share of parameters kept",
+        ylabel="test accuracy",
+        title=f"pruning by activity (L1 {CURVE_STRENGTH:g})",
+    )
+    names = list(t["datasets"])
+    w = 0.25
+    for j, fmt_name in enumerate(("dense", "bitmask", "csr")):
+        for k, act in enumerate(ACTS):
+            pos = np.arange(len(names)) * 2 + k + (j - 1) * w
+            vals = [
+                1.0 if fmt_name == "dense" else t["datasets"][n][act]["code"][fmt_name]
+                for n in names
+            ]
+            m, e = _err(vals) if fmt_name != "dense" else (np.ones(len(names)), None)
+            ax[2].bar(
+                pos,
+                m,
+                w,
+                yerr=e,
+                color=colors[act],
+                alpha=(0.35, 0.7, 1.0)[j],
+                label=f"{act} {fmt_name}",
+                capsize=2,
+            )
+    ax[2].set_xticks(np.arange(len(names)) * 2 + 0.5, names)
+    ax[2].set(ylabel="bytes per dense byte", ylim=(0, None), title="last hidden code, stored")
+    for a in ax:
+        a.grid(alpha=0.3)
+        a.legend(fontsize=7, loc="best")
+    return [save_figure(fig, out, "09_sparsity_price.png")]
+
+
+run = make_run(__name__)
+
+if __name__ == "__main__":
+    lesson_main(__name__)
