@@ -120,7 +120,7 @@ def main(argv=None) -> list[dict]:
     env = {v: os.environ.get(v, "(unset)") for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     print(f"env: {env}; load average {os.getloadavg()[0]:.2f}; 1 thread each side")
     measure(8, 16, 16, 0.5, 1)  # compile the kernels outside the timings
-    rows = []
+    rows, crossovers = [], {}
     with threadpool_limits(limits=1):
         for n, k, m in sizes:
             print(f"\n{n} x {k} x {m} (batch x in x out), float32")
@@ -134,12 +134,12 @@ def main(argv=None) -> list[dict]:
                     f"{s:8.0%} {r['dense_ms']:9.3f} {r['sparse_ms']:9.3f} "
                     f"{r['ratio_forward']:6.2f} {r['ratio_weight_grad']:6.2f} {r['ratio']:6.2f}"
                 )
-            c = crossover(size_rows)
+            c = crossovers[f"{n}x{k}x{m}"] = crossover(size_rows)
             print("sparse kernel wins from", f"{c:.0%} sparsity" if c is not None else "never")
             rows += size_rows
     if a.json:
         with open(a.json, "w") as f:
-            json.dump(dict(blas=blas, env=env, rows=rows), f, indent=1)
+            json.dump(dict(blas=blas, env=env, rows=rows, crossovers=crossovers), f, indent=1)
     return rows
 
 

@@ -180,6 +180,13 @@ def aggregate(runs: list[dict]) -> dict:
         d["acc_cost"] = {
             a: paired_diff([r[a]["acc"][i] for r in rs], [r[a]["acc"][0] for r in rs]) for a in ACTS
         }
+        d["curve_relu_minus_leaky"] = [
+            paired_diff(
+                [r["relu"]["curve"]["acc"][j] for r in rs],
+                [r["leaky"]["curve"]["acc"][j] for r in rs],
+            )
+            for j in range(len(AMOUNTS))
+        ]
         d["relu_minus_leaky"] = [
             paired_diff([r["relu"]["acc"][j] for r in rs], [r["leaky"]["acc"][j] for r in rs])
             for j in range(len(STRENGTHS))
@@ -210,11 +217,29 @@ def summarize(t: dict) -> list[str]:
             )
             + "."
         )
+        twin = d["twin_minus_relu"]
         out.append(
             f"{name}: removing the {fmt(1 - d['kept'].mean)} of parameters that belong to units "
             f"never positive on the training inputs (L1 {DEAD_STRENGTH:g}) changes the ReLU "
             f"network's logits by at most {fmt(d['max_change'])} of their size (float32 "
-            f"rounding); the same removal from its leaky twin changes them by {d['twin_change']}."
+            "rounding); "
+            + (
+                f"the same removal from its leaky twin changes them by {d['twin_change']}."
+                if twin.excludes_zero
+                else f"no change detected for its leaky twin either ({twin.ci()})."
+            )
+        )
+        last = len(AMOUNTS) - 1
+        kept = [d[a]["curve_params"][last] for a in ACTS]
+        out.append(
+            f"{name}: pruning units positive on fewer than {AMOUNTS[last]:.0%} of the training "
+            f"inputs keeps {kept[0]} of ReLU's parameters and {kept[1]} of leaky ReLU's; "
+            + difference_sentence(
+                "ReLU", "leaky ReLU", d["curve_relu_minus_leaky"][last], "pruned test accuracy"
+            )
+            + ". At full size: "
+            + difference_sentence("ReLU", "leaky ReLU", d["relu_minus_leaky"][0], "test accuracy")
+            + "."
         )
         c = d["relu"]["code"]["bitmask"], d["leaky"]["code"]["bitmask"]
         out.append(
@@ -233,26 +258,10 @@ def summarize(t: dict) -> list[str]:
             + "; ".join(
                 f"at {k} the sparse kernel beats BLAS from "
                 + (f"{v:.0%} zeros" if v is not None else "no measured sparsity")
-                for k, v in bench_crossovers(t["bench"]).items()
+                for k, v in t["bench"]["crossovers"].items()
             )
             + " (benchmarks/bench_sparse.py)."
         )
-    return out
-
-
-def bench_crossovers(bench: dict) -> dict:
-    """{size: smallest sparsity from which on the sparse kernel wins} from bench_sparse.json."""
-    sizes: dict = {}
-    for r in bench["rows"]:
-        sizes.setdefault(r["size"], []).append(r)
-    out = {}
-    for size, rows in sizes.items():
-        found = None
-        for r in sorted(rows, key=lambda r: -r["sparsity"]):
-            if r["ratio"] <= 1:
-                break
-            found = r["sparsity"]
-        out[size] = found
     return out
 
 

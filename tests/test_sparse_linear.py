@@ -12,7 +12,7 @@ import tinygrad_act as ta
 from tinygrad_act import gradcheck
 from tinygrad_act.kernels import sparse as K
 from tinygrad_act.ops.linear import linear
-from tinygrad_act.ops.sparse_linear import slab_columns, sparse_linear, to_csr
+from tinygrad_act.ops.sparse_linear import slab_columns, sparse_linear, to_csr, transposed
 
 SPARSITIES = [0.0, 0.3, 0.9, 0.99, 1.0]
 
@@ -151,3 +151,15 @@ def test_errors_name_the_op_and_fix():
         sparse_linear(x, ta.zeros(5, 3), ta.zeros(4))
     with pytest.raises(TypeError, match="input must be a Tensor"):
         sparse_linear(np.zeros((2, 3)), ta.zeros(5, 3))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 17), (130, 9), (300, 257)])
+def test_transposed_both_paths(shape):
+    rng = np.random.default_rng(8)
+    a = rng.standard_normal(shape).astype(np.float32)
+    out = np.empty(shape[::-1], np.float32)
+    K.transpose_into(a, out)  # the tiled kernel, at every size (ragged tiles included)
+    np.testing.assert_array_equal(out, a.T)
+    t = transposed(a)  # numpy below the threshold, the kernel above (300 x 257 > 64K)
+    assert t.flags.c_contiguous
+    np.testing.assert_array_equal(t, a.T)
