@@ -46,6 +46,9 @@ AMOUNTS = (0.0, 0.01, 0.03, 0.1, 0.2, 0.3)  # prune units positive on < this sha
 PRUNE_AMOUNT = 0.1  # the summary's point on that curve
 # per dataset: epochs (full, quick), training rows in quick mode
 DATASETS = {"mnist1d": (20, 5, 1000), "digits": (20, 6, None)}
+# leaky(pre) = 0 needs pre = 0 exactly, or slope * pre underflowing: a strong penalty drives a
+# few pre-activations there (1 output in 256,000 was seen at weight 10), never a real share
+LEAKY_ZEROS_MAX = 1e-4
 EXACT_REL = 1e-5  # |change| / max |logit| below this is float32 rounding (K * eps ~ 1.5e-5)
 BENCH_FILE = pathlib.Path(__file__).parent / "results" / "09_sparsity_price" / "bench_sparse.json"
 N_SEEDS, QUICK_N_SEEDS = 10, 3
@@ -208,7 +211,8 @@ def summarize(t: dict) -> list[str]:
         z0, z1 = d["relu"]["zeros"][0], d["relu"]["zeros"][i]
         out.append(
             f"{name}: an L1 penalty of {CURVE_STRENGTH:g} raises ReLU's exact zeros from {z0} to "
-            f"{z1}; leaky ReLU has {fmt(d['leaky']['max_zeros'])} exact zeros at every strength. "
+            f"{z1}; leaky ReLU's exact zeros stay at or below "
+            f"{fmt(d['leaky']['max_zeros'])} at every strength. "
             + "; ".join(
                 difference_sentence(
                     f"{a} at L1 {CURVE_STRENGTH:g}",
@@ -277,7 +281,9 @@ def claims(t: dict) -> dict[str, bool]:
     c = {}
     for name, d in t["datasets"].items():
         c[f"{name}: L1 raises ReLU's exact zeros"] = d["zeros_gain"].lo > 0
-        c[f"{name}: leaky ReLU has no exact zero at any strength"] = d["leaky"]["max_zeros"] == 0
+        c[f"{name}: leaky ReLU's exact zeros stay below {LEAKY_ZEROS_MAX:g} at every strength"] = (
+            d["leaky"]["max_zeros"] < LEAKY_ZEROS_MAX
+        )
         c[f"{name}: removing dead ReLU units changes outputs only by rounding"] = (
             d["max_change"] <= EXACT_REL
         )

@@ -40,7 +40,7 @@ def test_arms_are_what_they_say():
 def test_tables_and_numbers(run):
     t = run.tables
     for d in t["datasets"].values():
-        assert d["leaky"]["max_zeros"] == 0
+        assert d["leaky"]["max_zeros"] < 1e-4
         z = d["relu"]["zeros"]
         assert z[0].mean > 0.3  # ReLU codes are sparse without any penalty
         # a penalty that worked: more zeros at the curve strength than without

@@ -22,6 +22,7 @@ A never-positive leaky ReLU unit outputs slope * pre != 0, so removing it change
 from __future__ import annotations
 
 import copy
+import warnings
 from collections import OrderedDict
 from typing import Any
 
@@ -187,7 +188,9 @@ def _bias(lin: Linear, keep: np.ndarray | None) -> np.ndarray | None:
 
 
 def _linear_like(lin: Linear, w: np.ndarray, b: np.ndarray | None) -> Linear:
-    out = Linear(w.shape[1], w.shape[0], bias=b is not None, dtype=w.dtype)
+    with warnings.catch_warnings():  # a layer that lost every unit: init warns about 0 elements
+        warnings.simplefilter("ignore", UserWarning)
+        out = Linear(w.shape[1], w.shape[0], bias=b is not None, dtype=w.dtype)
     out.weight.data[...] = w
     if b is not None:
         out.bias.data[...] = b
