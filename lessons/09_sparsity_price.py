@@ -388,76 +388,82 @@ def _err(ivs) -> tuple[np.ndarray, np.ndarray]:
     return m, np.nan_to_num(np.vstack([m - lo, hi - m]))
 
 
+def _curve(ax, xs, ys, **kw) -> None:
+    (x, xe), (y, ye) = _err(xs), _err(ys)
+    ax.errorbar(x, y, xerr=xe, yerr=ye, capsize=3, **kw)
+
+
 def figures(t: dict, out: str) -> list[str]:
-    """Exact zeros vs accuracy (L1 sweep), accuracy vs parameters kept, code sizes; 95% CIs."""
+    """The four prices side by side (error bars: 95% intervals over seeds): exact zeros vs
+    accuracy along the L1 sweep, accuracy vs parameters kept when pruning by activity, the code's
+    size in sparse formats, and the sparse kernel's speed against BLAS vs sparsity."""
     plt = pyplot()
-    fig, ax = plt.subplots(1, 3, figsize=(16, 4.2))
+    fig, ax = plt.subplots(1, 4, figsize=(20, 4.6))
     colors = {"relu": "#1f77b4", "leaky": "#ff7f0e"}
     marks = {"mnist1d": "o", "digits": "s"}
     for name, d in t["datasets"].items():
         for act in ACTS:
-            (x, xe), (y, ye) = _err(d[act]["zeros"]), _err(d[act]["acc"])
-            ax[0].errorbar(
-                x,
-                y,
-                xerr=xe,
-                yerr=ye,
-                marker=marks[name],
-                color=colors[act],
-                label=f"{name} {act}",
-                capsize=3,
-            )
-            for xi, yi, s in zip(x, y, t["strengths"]):
+            style = dict(marker=marks[name], color=colors[act], label=f"{name} {act}")
+            _curve(ax[0], d[act]["zeros"], d[act]["acc"], **style)
+            for iv, acc, s in zip(d[act]["zeros"], d[act]["acc"], t["strengths"]):
                 ax[0].annotate(
-                    f"{s:g}", (xi, yi), fontsize=7, xytext=(3, 3), textcoords="offset points"
+                    f"L1 {s:g}",
+                    (iv.mean, acc.mean),
+                    fontsize=7,
+                    xytext=(4, 4),
+                    textcoords="offset points",
+                    color=colors[act],
                 )
-            (x, xe), (y, ye) = _err(d[act]["curve_params"]), _err(d[act]["curve_acc"])
-            ax[1].errorbar(
-                x,
-                y,
-                xerr=xe,
-                yerr=ye,
-                marker=marks[name],
-                color=colors[act],
-                label=f"{name} {act}",
-                capsize=3,
-            )
+            _curve(ax[1], d[act]["curve_params"], d[act]["curve_acc"], **style)
     ax[0].set(
-        xlabel="exact-zero fraction of hidden outputs",
+        xlabel="exact-zero fraction of hidden outputs (test)",
         ylabel="test accuracy",
-        title="L1 penalty sweep (labels: weight)",
-        xlim=(-0.02, 1.02),
+        title="sparsity on demand: L1 penalty sweep",
+        xlim=(-0.05, 1.05),
     )
     ax[1].set(
         xlabel="share of parameters kept",
         ylabel="test accuracy",
-        title=f"pruning by activity (L1 {CURVE_STRENGTH:g})",
+        xlim=(0, 1.05),
+        title=f"pruning units by activity (L1 {CURVE_STRENGTH:g})",
     )
-    names = list(t["datasets"])
-    w = 0.25
-    for j, fmt_name in enumerate(("dense", "bitmask", "csr")):
-        for k, act in enumerate(ACTS):
-            pos = np.arange(len(names)) * 2 + k + (j - 1) * w
-            vals = [
-                1.0 if fmt_name == "dense" else t["datasets"][n][act]["code"][fmt_name]
-                for n in names
-            ]
-            m, e = _err(vals) if fmt_name != "dense" else (np.ones(len(names)), None)
-            ax[2].bar(
-                pos,
-                m,
-                w,
-                yerr=e,
-                color=colors[act],
-                alpha=(0.35, 0.7, 1.0)[j],
-                label=f"{act} {fmt_name}",
-                capsize=2,
-            )
-    ax[2].set_xticks(np.arange(len(names)) * 2 + 0.5, names)
+    names, kinds = list(t["datasets"]), ("bitmask", "csr")
+    for k, (act, kind) in enumerate((a, f) for a in ACTS for f in kinds):
+        m, e = _err([t["datasets"][n][act]["code"][kind] for n in names])
+        ax[2].bar(
+            np.arange(len(names)) + (k - 1.5) * 0.2,
+            m,
+            0.2,
+            yerr=e,
+            capsize=3,
+            color=colors[act],
+            alpha=1.0 if kind == "bitmask" else 0.5,
+            label=f"{act}: {'bitmask + nonzeros' if kind == 'bitmask' else 'CSR'}",
+        )
+    ax[2].axhline(1.0, color="k", lw=1, ls="--", label="dense")
+    ax[2].set_xticks(np.arange(len(names)), names)
     ax[2].set(ylabel="bytes per dense byte", ylim=(0, None), title="last hidden code, stored")
+    if t["bench"]:
+        sizes: dict = {}
+        for r in t["bench"]["rows"]:
+            sizes.setdefault(r["size"], []).append((r["sparsity"], r["ratio"]))
+        for size, pts in sizes.items():
+            ax[3].plot(*zip(*pts), marker="o", label=f"N x in x out = {size}")
+        ax[3].axhline(1.0, color="k", lw=1, ls="--", label="as fast as BLAS")
+        z = t["datasets"]["mnist1d"]["relu"]["zeros"]
+        for i, c in ((0, "#999999"), (t["strengths"].index(CURVE_STRENGTH), "#555555")):
+            ax[3].axvline(
+                z[i].mean, color=c, ls=":", label=f"MNIST-1D ReLU zeros, L1 {STRENGTHS[i]:g}"
+            )
+        ax[3].set(
+            xlabel="sparsity of the input (exact zeros)",
+            ylabel="BLAS time / sparse time",
+            yscale="log",
+            title="skipping zeros: sparse kernel vs BLAS (fwd + dW)",
+        )
     for a in ax:
         a.grid(alpha=0.3)
-        a.legend(fontsize=7, loc="best")
+        a.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return [save_figure(fig, out, "09_sparsity_price.png")]
 
 
