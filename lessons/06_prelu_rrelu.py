@@ -105,6 +105,14 @@ def measure(seed: int, quick: bool = False) -> dict:
     return out
 
 
+def _last_minus_first(slopes: np.ndarray):
+    """Paired (over seeds) final slope of the last hidden layer minus the first's; None when
+    the arm has no PReLU layer (then it is not the arm it claims to be)."""
+    if slopes.ndim < 3 or slopes.shape[2] == 0:
+        return None
+    return paired_diff(slopes[:, -1, -1], slopes[:, -1, 0])
+
+
 def aggregate(runs: list[dict]) -> dict:
     acc = {n: [r[n]["acc"] for r in runs] for n in MODELS}
     diff = {n: paired_diff(acc[n], acc["ReLU"]) for n in MODELS if n != "ReLU"}
@@ -125,7 +133,7 @@ def aggregate(runs: list[dict]) -> dict:
         min_move={  # the smallest over seeds of the largest layer's mean |slope - init|
             n: min(r[n]["unit_move"] for r in runs) for n in PRELUS
         },
-        depth_trend=paired_diff(slopes[PRELUS[0]][:, -1, -1], slopes[PRELUS[0]][:, -1, 0]),
+        depth_trend=_last_minus_first(slopes[PRELUS[0]]),
         rrelu_slopes=[r["rrelu_train_slopes"] for r in runs],
     )
 
@@ -153,7 +161,7 @@ def claims(t: dict) -> dict[str, bool]:
             t["min_move"][n] >= MOVED for n in PRELUS
         ),
         "shared PReLU learns a larger slope in the last hidden layer than in the first": bool(
-            t["depth_trend"].lo > 0
+            t["depth_trend"] is not None and t["depth_trend"].lo > 0
         ),
         "RReLU's training slopes are random, inside [1/8, 1/3]": _rrelu_is_random(t),
         "no variant is more accurate than ReLU (Holm over 4 comparisons)": _arms_differ(t)

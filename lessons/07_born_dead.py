@@ -365,12 +365,12 @@ def figure(t: dict):
     w = REF[0]
     for i, s in enumerate(t["inits"]):
         _dots(axes[1], d, [t["dead"][key(s, w, x)] for x in d], f"C{i}", s)
-        _dots(axes[2], d, [t["constant"][key(s, w, x)] for x in d], f"C{i}", f"{s}: flat",
-              ls="--")  # fmt: skip
+    for i, s in ((0, SYMMETRIC), (3, RAI)):  # the colours of the middle panel
+        _dots(axes[2], d, [t["constant"][key(s, w, x)] for x in d], f"C{i}", f"{s}: flat")
         _dots(axes[2], d, [t["dead"][key(s, w, x)] for x in d], f"C{i}", f"{s}: born dead",
               ls=":")  # fmt: skip
     axes[1].set_title(f"The remedies, N={w}: P(born dead)")
-    axes[2].set_title(f"Collapse, N={w}: flat to float32 (dashed)\nvs a dead layer (dotted)")
+    axes[2].set_title(f"Collapse, N={w}: output flat to float32 (solid)\nvs a dead layer (dotted)")
     for ax in axes:
         ax.set(xlabel="depth L (hidden layers)", ylabel="fraction of networks", ylim=(-0.02, 1.02))
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.15), ncol=2)
