@@ -183,6 +183,13 @@ def summarize(t: dict) -> list[str]:
             + ", ".join(str(iv) for iv in final)
             + f" (every seed moved by >= {fmt(t['min_move'][n])})."
         )
+        negative = [str(k + 1) for k, iv in enumerate(final) if iv.hi < 0]
+        if negative:
+            out[-1] += (
+                f" In layer(s) {', '.join(negative)} the slope ended below 0 (whole interval): "
+                "nothing keeps a >= 0, and with a < 0 the unit is no longer monotonic (a = -1 "
+                "would be |x|), a function neither ReLU nor leaky ReLU can express."
+            )
     out.append(
         "Shared PReLU's slope in the last hidden layer minus the first: "
         + f"{t['depth_trend']}"

@@ -306,14 +306,17 @@ def summarize(t: dict) -> list[str]:
         out.append(f"At N={REF[0]}, L={REF[1]}: " + difference_sentence(s, "the symmetric init",
                    d, "born-dead probability") + ".")  # fmt: skip
     for s in (SYMMETRIC, RAI):
+        gap = t["collapse"][s]
         out.append(
-            f"{s} at N={REF[0]}, L={REF[1]}: near-constant {t['constant'][key(s, *REF)]}, born "
-            f"dead {t['dead'][key(s, *REF)]}: "
-            + difference_sentence(
-                "the near-constant", "the born-dead", t["collapse"][s], "fraction"
-            )  # fmt: skip
-            + " -- the gap is collapse: no layer dead, yet the input's influence squeezed below "
-            "float32 resolution (Lu, Su & Karniadakis 2018)."
+            f"{s} at N={REF[0]}, L={REF[1]}: flat to float32 precision "
+            f"{t['constant'][key(s, *REF)]}, born dead {t['dead'][key(s, *REF)]}; "
+            + (
+                f"{fmt(gap.mean)} more are flat than dead ({gap.ci()}): collapse -- no layer "
+                "dead, yet the input's influence squeezed below float32 resolution (Lu, Su & "
+                "Karniadakis 2018)."
+                if gap.excludes_zero
+                else f"no gap detected ({gap.ci()}): every flat network has a dead layer."
+            )
         )
     out.append(
         "diagnostics.born_dead on real nn models: "

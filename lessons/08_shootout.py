@@ -103,27 +103,45 @@ def accuracy(model, X, y) -> float:
     return train.evaluate(model, data.DataLoader(X, y, batch_size=1000))[1]
 
 
+def fit(model, lr: float, X, y, epochs: int, seed: int) -> float | None:
+    """Train with Adam at lr; the median seconds per epoch, or None if the loss diverged (a
+    too-high rate: recorded as such, never chosen, never averaged)."""
+    opt = optim.Adam(model.parameters(), lr=lr)
+    loader = data.DataLoader(X, y, BATCH, shuffle=True, seed=seed)
+    try:
+        return float(
+            np.median(train.fit(model, loader, opt, epochs=epochs, progress=False)["time"])
+        )
+    except RuntimeError as e:  # train.fit stops on a NaN/inf loss with "the loss became ..."
+        if "the loss became" not in str(e):
+            raise
+        return None
+
+
 def measure(seed: int, quick: bool = False, names=tuple(ACTIVATIONS)) -> dict:
-    """Per activation: validation accuracy at every rate, the chosen rate, and (for the chosen
-    model only) test accuracy, sparsity, dead fraction and time per epoch."""
+    """Per activation: validation accuracy at every rate (None: diverged), the chosen rate, and
+    (for the chosen model only) test accuracy, sparsity, dead fraction and time per epoch."""
     (Xt, yt), (Xv, yv), (Xs, ys) = splits(quick)
     out = {}
     for name in names:
         val, best = [], None
         for lr in LRS:
             model = make_model(name, seed)
-            opt = optim.Adam(model.parameters(), lr=lr)
-            loader = data.DataLoader(Xt, yt, BATCH, shuffle=True, seed=seed)
-            hist = train.fit(model, loader, opt, epochs=QUICK_EPOCHS if quick else EPOCHS,
-                             progress=False)  # fmt: skip
-            val.append(accuracy(model, Xv, yv))
-            if best is None or val[-1] > best[0]:  # ties keep the smaller rate
-                best = (val[-1], lr, model, float(np.median(hist["time"])))
+            t = fit(model, lr, Xt, yt, QUICK_EPOCHS if quick else EPOCHS, seed)
+            val.append(None if t is None else accuracy(model, Xv, yv))
+            if t is not None and (best is None or val[-1] > best[0]):  # ties: the smaller rate
+                best = (val[-1], lr, model, t)
         _, lr, model, t = best
         sparsity, dead = hidden_stats(model, Xt)
         test = accuracy(model, Xs, ys)  # the test set, once
         out[name] = dict(val=val, lr=lr, acc=test, sparsity=sparsity, dead=dead, epoch_s=t)
     return out
+
+
+def _val_ci(values: list):
+    """Mean validation accuracy (95% CI) over the runs that did not diverge; None if all did."""
+    ok = [v for v in values if v is not None]
+    return mean_ci(ok) if ok else None
 
 
 def aggregate(runs: list[dict]) -> dict:
@@ -132,7 +150,9 @@ def aggregate(runs: list[dict]) -> dict:
     diffs = {n: paired_diff(col["acc"][n], col["acc"]["ReLU"]) for n in names if n != "ReLU"}
     sig = holm({n: d.p for n, d in diffs.items()})
     time_ratio = {n: mean_ci([r[n]["epoch_s"] / r["ReLU"]["epoch_s"] for r in runs]) for n in names}
-    val = {n: [mean_ci([r[n]["val"][i] for r in runs]) for i in range(len(LRS))] for n in names}
+    val = {n: [_val_ci([r[n]["val"][i] for r in runs]) for i in range(len(LRS))] for n in names}
+    diverged = {n: [sum(r[n]["val"][i] is None for r in runs) for i in range(len(LRS))]
+                for n in names}  # fmt: skip
     chosen = {n: [LRS.index(r[n]["lr"]) for r in runs] for n in names}
     return dict(
         names=names,
@@ -147,6 +167,7 @@ def aggregate(runs: list[dict]) -> dict:
         dead_runs=col["dead"],
         time_ratio=time_ratio,
         val=val,
+        diverged=diverged,
         chosen=chosen,
     )
 
@@ -228,6 +249,12 @@ def summarize(t: dict) -> list[str]:
     return out
 
 
+def _val_cell(v, diverged: int) -> str:
+    if v is None:
+        return "diverged"
+    return fmt(v.mean) + (f" ({diverged} diverged)" if diverged else "")
+
+
 def render(t: dict) -> list[tuple[str, list[str], list[list]]]:
     order = sorted(t["names"], key=lambda n: -t["acc"][n].mean)
     rows = [
@@ -245,7 +272,9 @@ def render(t: dict) -> list[tuple[str, list[str], list[list]]]:
     ]
     head = ["activation", "chosen lr (seeds)", "test acc", "vs ReLU (paired)", "Holm"]
     head += ["exact zeros", "dead units", "time vs ReLU"]
-    val_rows = [[n] + [fmt(v.mean) for v in t["val"][n]] for n in t["names"]]
+    val_rows = [
+        [n] + [_val_cell(v, k) for v, k in zip(t["val"][n], t["diverged"][n])] for n in t["names"]
+    ]
     return [
         (f"Test accuracy at each activation's chosen rate ({t['n_seeds']} seeds)", head, rows),
         (
@@ -268,11 +297,14 @@ def figure(t: dict):
     axes[0].set(xlabel="test accuracy minus ReLU's (same seed)")
     axes[0].set_title("Paired difference vs ReLU, 95% CI\n(filled: significant after Holm)")
     for i, n in enumerate(t["names"]):
-        iv = t["val"][n]
-        axes[1].errorbar(t["lrs"], [v.mean for v in iv], yerr=half_widths(iv), marker="o",
-                         ms=3, capsize=2, color=f"C{i}", label=n)  # fmt: skip
+        ok = [(lr, v) for lr, v in zip(t["lrs"], t["val"][n]) if v is not None]
+        iv = [v for _, v in ok]
+        axes[1].errorbar([lr for lr, _ in ok], [v.mean for v in iv], yerr=half_widths(iv),
+                         marker="o", ms=3, capsize=2, color=f"C{i}", label=n)  # fmt: skip
+        gone = [lr for lr, k in zip(t["lrs"], t["diverged"][n]) if k]
+        axes[1].plot(gone, [0.0] * len(gone), "x", color=f"C{i}", ms=8)  # where runs diverged
     axes[1].set(xscale="log", xlabel="Adam learning rate", ylabel="validation accuracy")
-    axes[1].set_title("Validation accuracy by rate (95% CI)")
+    axes[1].set_title("Validation accuracy by rate (95% CI; x at 0: a run diverged)")
     axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # outside the data
     log_dots(axes[2], t["names"], {"exact zeros": t["sparsity"], "dead units": t["dead"]})
     axes[2].set_title("Hidden layers after training (symlog: 0 and 0.001 both readable)")
