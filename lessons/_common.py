@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from lessons._runner import lesson_main, make_run, run_lesson  # noqa: F401  (the lessons' API)
 
 DEFAULT_OUT = "lesson_output"
@@ -38,6 +40,8 @@ class LessonResult:
 
 
 def format_cell(v: Any) -> str:
+    if hasattr(v, "cell"):  # an Interval: "mean (lo..hi)"
+        return v.cell()
     if isinstance(v, float):
         if v != v:  # NaN
             return "nan"
@@ -69,6 +73,11 @@ def pyplot():
     except ImportError:
         return None
     return plt
+
+
+def half_widths(intervals) -> np.ndarray:
+    """(2, n) distances from each mean down to lo and up to hi: errorbar's yerr / xerr."""
+    return np.array([[v.mean - v.lo for v in intervals], [v.hi - v.mean for v in intervals]])
 
 
 def save_figure(fig, out: str, name: str) -> str:

@@ -52,6 +52,12 @@ class Interval:
     def __str__(self) -> str:
         return f"{fmt(self.mean)} ({self.ci()})"
 
+    def cell(self) -> str:
+        """The short form for table cells: "0.512 (0.490..0.534)" (the header says 95% CI)."""
+        if self.n < 2:
+            return fmt(self.mean)
+        return f"{fmt(self.mean)} ({fmt(self.lo)}..{fmt(self.hi)})"
+
 
 def _t_quantile(level: float, df: int) -> float:
     from scipy.stats import t  # scipy comes with scikit-learn (the `lessons` extra)
@@ -122,6 +128,11 @@ def holm(pvalues: dict[str, float], alpha: float = 0.05) -> dict[str, bool]:
     return {k: out[k] for k in pvalues}
 
 
+def capital(s: str) -> str:
+    """s with its first letter upper-cased (str.capitalize would lower-case "ReLU")."""
+    return s[:1].upper() + s[1:]
+
+
 def difference_sentence(
     a: str, b: str, d: Interval, what: str, significant: bool | None = None
 ) -> str:
@@ -136,3 +147,10 @@ def difference_sentence(
         return f"{a}'s {what} is {word} than {b}'s by {fmt(abs(d.mean))} ({d.ci()})"
     note = " after Holm's correction" if d.excludes_zero and significant is False else ""
     return f"no difference detected in {what} between {a} and {b}{note} ({d.ci()})"
+
+
+def curve_ci(curves: Sequence[Sequence[float]], level: float = 0.95) -> list[Interval]:
+    """Per-position mean_ci over runs of different lengths (a diverged run stops early: each
+    position averages the runs that reached it, so a line never mixes in a missing value)."""
+    longest = max((len(c) for c in curves), default=0)
+    return [mean_ci([c[i] for c in curves if len(c) > i], level) for i in range(longest)]
