@@ -319,44 +319,44 @@ def render(t: dict) -> list[tuple[str, list[str], list[list]]]:
                         name,
                         act,
                         s,
-                        str(d[act]["acc"][i]),
-                        str(d[act]["zeros"][i]),
-                        str(d[act]["dead"][i]),
+                        d[act]["acc"][i],
+                        d[act]["zeros"][i],
+                        d[act]["dead"][i],
                     ]
                 )
             for i, a in enumerate(t["amounts"]):
-                curve.append(
-                    [name, act, a, str(d[act]["curve_params"][i]), str(d[act]["curve_acc"][i])]
-                )
+                curve.append([name, act, a, d[act]["curve_params"][i], d[act]["curve_acc"][i]])
             code.append(
                 [
                     name,
                     act,
-                    str(d[act]["zeros"][0]),
+                    d[act]["zeros"][0],
                     1.0,
-                    str(d[act]["code"]["bitmask"]),
-                    str(d[act]["code"]["csr"]),
+                    d[act]["code"]["bitmask"],
+                    d[act]["code"]["csr"],
                 ]
             )
-        dead.append([name, str(d["kept"]), fmt(d["max_change"]), str(d["twin_change"])])
+        dead.append([name, d["kept"], d["max_change"], d["twin_change"]])
     tables = [
         (
-            "L1 penalty on the hidden activations (test set)",
+            "L1 penalty on the hidden activations (test set), mean (95% CI) over seeds",
             ["data", "activation", "L1 weight", "accuracy", "exact zeros", "never-positive units"],
             sweep,
         ),
         (
-            f"Pruning units positive on < p of the training inputs (L1 {CURVE_STRENGTH:g})",
+            f"Pruning units positive on < p of the training inputs (L1 {CURVE_STRENGTH:g}), "
+            "mean (95% CI)",
             ["data", "activation", "p", "parameters kept", "accuracy"],
             curve,
         ),
         (
-            f"Removing the ReLU net's never-positive units (L1 {DEAD_STRENGTH:g}), training set",
+            f"Removing the ReLU net's never-positive units (L1 {DEAD_STRENGTH:g}), on the training "
+            "set, mean (95% CI); max over seeds for ReLU",
             ["data", "parameters kept", "ReLU: max change / max |logit|", "leaky twin: change"],
             dead,
         ),
         (
-            "Last hidden code, bytes per dense byte (no penalty)",
+            "Last hidden code, bytes per dense byte (no penalty), mean (95% CI)",
             ["data", "activation", "exact zeros", "dense", "bitmask + nonzeros", "CSR"],
             code,
         ),
