@@ -38,6 +38,7 @@ from tinygrad_act.diagnostics import storage  # noqa: E402
 
 DEPTH, WIDTH, LEAKY_SLOPE, BATCH_SIZE, LR = 2, 128, 0.01, 128, 2e-3
 ACTS = {"relu": nn.ReLU, "leaky": lambda: nn.LeakyReLU(LEAKY_SLOPE)}
+SAY = {"relu": "ReLU", "leaky": "leaky ReLU"}
 # ActivationL1 weight (times mean |h| over the hidden layers): none, sparse (Glorot et al.'s
 # regime: many more zeros at little cost), too strong (units die: the pruning demonstration)
 STRENGTHS = (0.0, 3.0, 10.0)
@@ -203,6 +204,10 @@ def aggregate(runs: list[dict]) -> dict:
     return t
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def summarize(t: dict) -> list[str]:
     """Sentences built from the numbers; a difference only where its interval excludes zero."""
     out = []
@@ -211,23 +216,30 @@ def summarize(t: dict) -> list[str]:
         z0, z1 = d["relu"]["zeros"][0], d["relu"]["zeros"][i]
         out.append(
             f"{name}: an L1 penalty of {CURVE_STRENGTH:g} raises ReLU's exact zeros from {z0} to "
-            f"{z1}; leaky ReLU's exact zeros stay at or below "
-            f"{fmt(d['leaky']['max_zeros'])} at every strength. "
-            + "; ".join(
-                difference_sentence(
-                    f"{a} at L1 {CURVE_STRENGTH:g}",
-                    f"{a} at L1 0",
-                    d["acc_cost"][a],
-                    "test accuracy",
+            f"{z1}; "
+            + (
+                "leaky ReLU has no exact zero at any strength. "
+                if d["leaky"]["max_zeros"] == 0
+                else f"leaky ReLU's exact zeros stay at or below {fmt(d['leaky']['max_zeros'])} "
+                "at every strength. "
+            )
+            + _cap(
+                "; ".join(
+                    difference_sentence(
+                        f"{SAY[a]} at L1 {CURVE_STRENGTH:g}",
+                        f"{SAY[a]} at L1 0",
+                        d["acc_cost"][a],
+                        "test accuracy",
+                    )
+                    for a in ACTS
                 )
-                for a in ACTS
             )
             + "."
         )
         twin = d["twin_minus_relu"]
         out.append(
-            f"{name}: removing the {fmt(1 - d['kept'].mean)} of parameters that belong to units "
-            f"never positive on the training inputs (L1 {DEAD_STRENGTH:g}) changes the ReLU "
+            f"{name}: removing the units never positive on the training inputs (L1 "
+            f"{DEAD_STRENGTH:g}; {fmt(1 - d['kept'].mean)} of the parameters) changes the ReLU "
             f"network's logits by at most {fmt(d['max_change'])} of their size (float32 "
             "rounding); "
             + (
@@ -245,7 +257,9 @@ def summarize(t: dict) -> list[str]:
             + difference_sentence("ReLU", "leaky ReLU", d["kept_relu_minus_leaky"], "share kept")
             + "); against the unpruned networks: "
             + "; ".join(
-                difference_sentence(f"pruned {a}", f"unpruned {a}", d["prune_cost"][a], "accuracy")
+                difference_sentence(
+                    f"pruned {SAY[a]}", f"unpruned {SAY[a]}", d["prune_cost"][a], "accuracy"
+                )
                 for a in ACTS
             )
             + ". At full size, without the penalty: "
@@ -264,14 +278,22 @@ def summarize(t: dict) -> list[str]:
         "same as ReLU's."
     )
     if t["bench"]:
+        cross = t["bench"]["crossovers"]
+        zs = [d["relu"]["zeros"][i].mean for d in t["datasets"].values() for i in (0, 1)]
         out.append(
             "Skipping zeros pays late: "
             + "; ".join(
-                f"at {k} the sparse kernel beats BLAS from "
+                f"at {k} (batch x in x out) the sparse kernel beats BLAS from "
                 + (f"{v:.0%} zeros" if v is not None else "no measured sparsity")
-                for k, v in t["bench"]["crossovers"].items()
+                for k, v in cross.items()
             )
-            + " (benchmarks/bench_sparse.py)."
+            + f" (benchmarks/bench_sparse.py, {t['bench']['blas'][0]['architecture']} kernels). "
+            f"ReLU's codes here are {min(zs):.0%}..{max(zs):.0%} zeros (with or without the "
+            + (
+                "penalty): BLAS wins at every one of them."
+                if all(v is None or v > max(zs) for v in cross.values())
+                else "penalty)."
+            )
         )
     return out
 
