@@ -208,65 +208,82 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _penalty_sentence(name: str, d: dict) -> str:
+    z0, z1 = d["relu"]["zeros"][0], d["relu"]["zeros"][STRENGTHS.index(CURVE_STRENGTH)]
+    m = d["leaky"]["max_zeros"]
+    leaky = (
+        "leaky ReLU has no exact zero at any strength"
+        if m == 0
+        else f"leaky ReLU's exact zeros stay at or below {fmt(m)} at every strength"
+    )
+    cost = "; ".join(
+        difference_sentence(
+            f"{SAY[a]} at L1 {CURVE_STRENGTH:g}", f"{SAY[a]} at L1 0", d["acc_cost"][a],
+            "test accuracy",
+        )
+        for a in ACTS
+    )  # fmt: skip
+    return (
+        f"{name}: an L1 penalty of {CURVE_STRENGTH:g} raises ReLU's exact zeros from {z0} to "
+        f"{z1}; {leaky}. {_cap(cost)}."
+    )
+
+
+def _pruning_sentences(name: str, d: dict) -> list[str]:
+    twin = d["twin_minus_relu"]
+    leaky = (
+        f"the same removal from its leaky twin changes them by {d['twin_change']}"
+        if twin.excludes_zero
+        else f"no change detected for its leaky twin either ({twin.ci()})"
+    )
+    j = AMOUNTS.index(PRUNE_AMOUNT)
+    kept = [d[a]["curve_params"][j] for a in ACTS]
+    cost = "; ".join(
+        difference_sentence(f"pruned {SAY[a]}", f"unpruned {SAY[a]}", d["prune_cost"][a],
+                            "accuracy")
+        for a in ACTS
+    )  # fmt: skip
+    share = difference_sentence("ReLU", "leaky ReLU", d["kept_relu_minus_leaky"], "share kept")
+    full = difference_sentence("ReLU", "leaky ReLU", d["relu_minus_leaky"][0], "test accuracy")
+    return [
+        f"{name}: removing the units never positive on the training inputs (L1 "
+        f"{DEAD_STRENGTH:g}; {fmt(1 - d['kept'].mean)} of the parameters) changes the ReLU "
+        f"network's logits by at most {fmt(d['max_change'])} of their size (float32 rounding); "
+        f"{leaky}.",
+        f"{name}: pruning units positive on fewer than {PRUNE_AMOUNT:.0%} of the training inputs "
+        f"(L1 {CURVE_STRENGTH:g}) keeps {kept[0]} of ReLU's parameters and {kept[1]} of leaky "
+        f"ReLU's ({share}); against the unpruned networks: {cost}. At full size, without the "
+        f"penalty: {full}.",
+    ]
+
+
+def _kernel_sentence(t: dict) -> str:
+    cross = t["bench"]["crossovers"]
+    zs = [d["relu"]["zeros"][i].mean for d in t["datasets"].values() for i in (0, 1)]
+    wins = "; ".join(
+        f"at {k} (batch x in x out) the sparse kernel beats BLAS from "
+        + (f"{v:.0%} zeros" if v is not None else "no measured sparsity")
+        for k, v in cross.items()
+    )
+    verdict = (
+        ": BLAS wins at every one of them"
+        if all(v is None or v > max(zs) for v in cross.values())
+        else ""
+    )
+    return (
+        f"Skipping zeros pays late: {wins} (benchmarks/bench_sparse.py, "
+        f"{t['bench']['blas'][0]['architecture']} kernels). ReLU's codes here are "
+        f"{min(zs):.0%}..{max(zs):.0%} zeros (with or without the penalty){verdict}."
+    )
+
+
 def summarize(t: dict) -> list[str]:
     """Sentences built from the numbers; a difference only where its interval excludes zero."""
     out = []
     for name, d in t["datasets"].items():
-        i = t["strengths"].index(CURVE_STRENGTH)
-        z0, z1 = d["relu"]["zeros"][0], d["relu"]["zeros"][i]
-        out.append(
-            f"{name}: an L1 penalty of {CURVE_STRENGTH:g} raises ReLU's exact zeros from {z0} to "
-            f"{z1}; "
-            + (
-                "leaky ReLU has no exact zero at any strength. "
-                if d["leaky"]["max_zeros"] == 0
-                else f"leaky ReLU's exact zeros stay at or below {fmt(d['leaky']['max_zeros'])} "
-                "at every strength. "
-            )
-            + _cap(
-                "; ".join(
-                    difference_sentence(
-                        f"{SAY[a]} at L1 {CURVE_STRENGTH:g}",
-                        f"{SAY[a]} at L1 0",
-                        d["acc_cost"][a],
-                        "test accuracy",
-                    )
-                    for a in ACTS
-                )
-            )
-            + "."
-        )
-        twin = d["twin_minus_relu"]
-        out.append(
-            f"{name}: removing the units never positive on the training inputs (L1 "
-            f"{DEAD_STRENGTH:g}; {fmt(1 - d['kept'].mean)} of the parameters) changes the ReLU "
-            f"network's logits by at most {fmt(d['max_change'])} of their size (float32 "
-            "rounding); "
-            + (
-                f"the same removal from its leaky twin changes them by {d['twin_change']}."
-                if twin.excludes_zero
-                else f"no change detected for its leaky twin either ({twin.ci()})."
-            )
-        )
-        j = AMOUNTS.index(PRUNE_AMOUNT)
-        kept = [d[a]["curve_params"][j] for a in ACTS]
-        out.append(
-            f"{name}: pruning units positive on fewer than {PRUNE_AMOUNT:.0%} of the training "
-            f"inputs (L1 {CURVE_STRENGTH:g}) keeps {kept[0]} of ReLU's parameters and {kept[1]} "
-            "of leaky ReLU's ("
-            + difference_sentence("ReLU", "leaky ReLU", d["kept_relu_minus_leaky"], "share kept")
-            + "); against the unpruned networks: "
-            + "; ".join(
-                difference_sentence(
-                    f"pruned {SAY[a]}", f"unpruned {SAY[a]}", d["prune_cost"][a], "accuracy"
-                )
-                for a in ACTS
-            )
-            + ". At full size, without the penalty: "
-            + difference_sentence("ReLU", "leaky ReLU", d["relu_minus_leaky"][0], "test accuracy")
-            + "."
-        )
-        c = d["relu"]["code"]["bitmask"], d["leaky"]["code"]["bitmask"]
+        out.append(_penalty_sentence(name, d))
+        out += _pruning_sentences(name, d)
+        c, z0 = (d["relu"]["code"]["bitmask"], d["leaky"]["code"]["bitmask"]), d["relu"]["zeros"][0]
         out.append(
             f"{name}: stored as bitmask + nonzeros, the last hidden code costs {c[0]} of its "
             f"dense size for ReLU (zeros {z0}) and {c[1]} for leaky ReLU (no zeros to drop)."
@@ -278,23 +295,7 @@ def summarize(t: dict) -> list[str]:
         "same as ReLU's."
     )
     if t["bench"]:
-        cross = t["bench"]["crossovers"]
-        zs = [d["relu"]["zeros"][i].mean for d in t["datasets"].values() for i in (0, 1)]
-        out.append(
-            "Skipping zeros pays late: "
-            + "; ".join(
-                f"at {k} (batch x in x out) the sparse kernel beats BLAS from "
-                + (f"{v:.0%} zeros" if v is not None else "no measured sparsity")
-                for k, v in cross.items()
-            )
-            + f" (benchmarks/bench_sparse.py, {t['bench']['blas'][0]['architecture']} kernels). "
-            f"ReLU's codes here are {min(zs):.0%}..{max(zs):.0%} zeros (with or without the "
-            + (
-                "penalty): BLAS wins at every one of them."
-                if all(v is None or v > max(zs) for v in cross.values())
-                else "penalty)."
-            )
-        )
+        out.append(_kernel_sentence(t))
     return out
 
 
@@ -335,71 +336,34 @@ def render(t: dict) -> list[tuple[str, list[str], list[list]]]:
     sweep, curve, dead, code = [], [], [], []
     for name, d in t["datasets"].items():
         for act in ACTS:
-            for i, s in enumerate(t["strengths"]):
-                sweep.append(
-                    [
-                        name,
-                        act,
-                        s,
-                        d[act]["acc"][i],
-                        d[act]["zeros"][i],
-                        d[act]["dead"][i],
-                    ]
-                )
-            for i, a in enumerate(t["amounts"]):
-                curve.append([name, act, a, d[act]["curve_params"][i], d[act]["curve_acc"][i]])
-            code.append(
-                [
-                    name,
-                    act,
-                    d[act]["zeros"][0],
-                    1.0,
-                    d[act]["code"]["bitmask"],
-                    d[act]["code"]["csr"],
-                ]
-            )
+            r = d[act]
+            sweep += [[name, act, s, r["acc"][i], r["zeros"][i], r["dead"][i]]
+                      for i, s in enumerate(t["strengths"])]  # fmt: skip
+            curve += [[name, act, a, r["curve_params"][i], r["curve_acc"][i]]
+                      for i, a in enumerate(t["amounts"])]  # fmt: skip
+            code.append([name, act, r["zeros"][0], 1.0, r["code"]["bitmask"], r["code"]["csr"]])
         dead.append([name, d["kept"], d["max_change"], d["twin_change"]])
     tables = [
-        (
-            "L1 penalty on the hidden activations (test set), mean (95% CI) over seeds",
-            ["data", "activation", "L1 weight", "accuracy", "exact zeros", "never-positive units"],
-            sweep,
-        ),
-        (
-            f"Pruning units positive on < p of the training inputs (L1 {CURVE_STRENGTH:g}), "
-            "mean (95% CI)",
-            ["data", "activation", "p", "parameters kept", "accuracy"],
-            curve,
-        ),
-        (
-            f"Removing the ReLU net's never-positive units (L1 {DEAD_STRENGTH:g}), on the training "
-            "set, mean (95% CI); max over seeds for ReLU",
-            ["data", "parameters kept", "ReLU: max change / max |logit|", "leaky twin: change"],
-            dead,
-        ),
-        (
-            "Last hidden code, bytes per dense byte (no penalty), mean (95% CI)",
-            ["data", "activation", "exact zeros", "dense", "bitmask + nonzeros", "CSR"],
-            code,
-        ),
-        (
-            "Bytes an activation keeps for backward, per element (float32)",
-            ["activation", "bytes"],
-            [[k, v] for k, v in t["saved_bytes"].items()],
-        ),
-    ]
+        ("L1 penalty on the hidden activations (test set), mean (95% CI) over seeds",
+         ["data", "activation", "L1 weight", "accuracy", "exact zeros", "never-positive units"],
+         sweep),
+        (f"Pruning units positive on < p of the training inputs (L1 {CURVE_STRENGTH:g}), "
+         "mean (95% CI)", ["data", "activation", "p", "parameters kept", "accuracy"], curve),
+        (f"Removing the ReLU net's never-positive units (L1 {DEAD_STRENGTH:g}), on the training "
+         "set, mean (95% CI); max over seeds for ReLU",
+         ["data", "parameters kept", "ReLU: max change / max |logit|", "leaky twin: change"],
+         dead),
+        ("Last hidden code, bytes per dense byte (no penalty), mean (95% CI)",
+         ["data", "activation", "exact zeros", "dense", "bitmask + nonzeros", "CSR"], code),
+        ("Bytes an activation keeps for backward, per element (float32)", ["activation", "bytes"],
+         [[k, v] for k, v in t["saved_bytes"].items()]),
+    ]  # fmt: skip
     if t["bench"]:
-        rows = [
-            [r["size"], r["sparsity"], r["dense_ms"], r["sparse_ms"], r["ratio"]]
-            for r in t["bench"]["rows"]
-        ]
-        tables.append(
-            (
-                "Sparse kernel vs BLAS, forward + weight gradient (bench_sparse.json)",
-                ["N x in x out", "sparsity", "BLAS ms", "sparse ms", "BLAS / sparse"],
-                rows,
-            )
-        )
+        rows = [[r["size"], r["sparsity"], r["dense_ms"], r["sparse_ms"], r["ratio"]]
+                for r in t["bench"]["rows"]]  # fmt: skip
+        tables.append(("Sparse kernel vs BLAS, forward + weight gradient (bench_sparse.json)",
+                       ["N x in x out", "sparsity", "BLAS ms", "sparse ms", "BLAS / sparse"],
+                       rows))  # fmt: skip
     return tables
 
 
@@ -415,74 +379,60 @@ def _curve(ax, xs, ys, **kw) -> None:
     ax.errorbar(x, y, xerr=xe, yerr=ye, capsize=3, **kw)
 
 
+COLORS = {"relu": "#1f77b4", "leaky": "#ff7f0e"}
+MARKERS = {"mnist1d": "o", "digits": "s"}
+
+
+def _plot_sweep_and_pruning(ax, t: dict) -> None:
+    for name, d in t["datasets"].items():
+        for act in ACTS:
+            style = dict(marker=MARKERS[name], color=COLORS[act], label=f"{name} {act}")
+            _curve(ax[0], d[act]["zeros"], d[act]["acc"], **style)
+            for iv, acc, s in zip(d[act]["zeros"], d[act]["acc"], t["strengths"]):
+                ax[0].annotate(f"L1 {s:g}", (iv.mean, acc.mean), fontsize=7, xytext=(4, 4),
+                               textcoords="offset points", color=COLORS[act])  # fmt: skip
+            _curve(ax[1], d[act]["curve_params"], d[act]["curve_acc"], **style)
+    ax[0].set(xlabel="exact-zero fraction of hidden outputs (test)", ylabel="test accuracy",
+              title="sparsity on demand: L1 penalty sweep", xlim=(-0.05, 1.05))  # fmt: skip
+    ax[1].set(xlabel="share of parameters kept", ylabel="test accuracy", xlim=(0, 1.05),
+              title=f"pruning units by activity (L1 {CURVE_STRENGTH:g})")  # fmt: skip
+
+
+def _plot_code(ax, t: dict) -> None:
+    names, kinds = list(t["datasets"]), ("bitmask", "csr")
+    for k, (act, kind) in enumerate((a, f) for a in ACTS for f in kinds):
+        m, e = _err([t["datasets"][n][act]["code"][kind] for n in names])
+        label = f"{act}: {'bitmask + nonzeros' if kind == 'bitmask' else 'CSR'}"
+        ax.bar(np.arange(len(names)) + (k - 1.5) * 0.2, m, 0.2, yerr=e, capsize=3, label=label,
+               color=COLORS[act], alpha=1.0 if kind == "bitmask" else 0.5)  # fmt: skip
+    ax.axhline(1.0, color="k", lw=1, ls="--", label="dense")
+    ax.set_xticks(np.arange(len(names)), names)
+    ax.set(ylabel="bytes per dense byte", ylim=(0, None), title="last hidden code, stored")
+
+
+def _plot_bench(ax, t: dict) -> None:
+    sizes: dict = {}
+    for r in t["bench"]["rows"]:
+        sizes.setdefault(r["size"], []).append((r["sparsity"], r["ratio"]))
+    for size, pts in sizes.items():
+        ax.plot(*zip(*pts), marker="o", label=f"N x in x out = {size}")
+    ax.axhline(1.0, color="k", lw=1, ls="--", label="as fast as BLAS")
+    z = t["datasets"]["mnist1d"]["relu"]["zeros"]
+    for i, c in ((0, "#999999"), (STRENGTHS.index(CURVE_STRENGTH), "#555555")):
+        ax.axvline(z[i].mean, color=c, ls=":", label=f"MNIST-1D ReLU zeros, L1 {STRENGTHS[i]:g}")
+    ax.set(xlabel="sparsity of the input (exact zeros)", ylabel="BLAS time / sparse time",
+           yscale="log", title="skipping zeros: sparse kernel vs BLAS (fwd + dW)")  # fmt: skip
+
+
 def figures(t: dict, out: str) -> list[str]:
     """The four prices side by side (error bars: 95% intervals over seeds): exact zeros vs
     accuracy along the L1 sweep, accuracy vs parameters kept when pruning by activity, the code's
     size in sparse formats, and the sparse kernel's speed against BLAS vs sparsity."""
-    plt = pyplot()
-    fig, ax = plt.subplots(1, 4, figsize=(20, 4.6))
-    colors = {"relu": "#1f77b4", "leaky": "#ff7f0e"}
-    marks = {"mnist1d": "o", "digits": "s"}
-    for name, d in t["datasets"].items():
-        for act in ACTS:
-            style = dict(marker=marks[name], color=colors[act], label=f"{name} {act}")
-            _curve(ax[0], d[act]["zeros"], d[act]["acc"], **style)
-            for iv, acc, s in zip(d[act]["zeros"], d[act]["acc"], t["strengths"]):
-                ax[0].annotate(
-                    f"L1 {s:g}",
-                    (iv.mean, acc.mean),
-                    fontsize=7,
-                    xytext=(4, 4),
-                    textcoords="offset points",
-                    color=colors[act],
-                )
-            _curve(ax[1], d[act]["curve_params"], d[act]["curve_acc"], **style)
-    ax[0].set(
-        xlabel="exact-zero fraction of hidden outputs (test)",
-        ylabel="test accuracy",
-        title="sparsity on demand: L1 penalty sweep",
-        xlim=(-0.05, 1.05),
-    )
-    ax[1].set(
-        xlabel="share of parameters kept",
-        ylabel="test accuracy",
-        xlim=(0, 1.05),
-        title=f"pruning units by activity (L1 {CURVE_STRENGTH:g})",
-    )
-    names, kinds = list(t["datasets"]), ("bitmask", "csr")
-    for k, (act, kind) in enumerate((a, f) for a in ACTS for f in kinds):
-        m, e = _err([t["datasets"][n][act]["code"][kind] for n in names])
-        ax[2].bar(
-            np.arange(len(names)) + (k - 1.5) * 0.2,
-            m,
-            0.2,
-            yerr=e,
-            capsize=3,
-            color=colors[act],
-            alpha=1.0 if kind == "bitmask" else 0.5,
-            label=f"{act}: {'bitmask + nonzeros' if kind == 'bitmask' else 'CSR'}",
-        )
-    ax[2].axhline(1.0, color="k", lw=1, ls="--", label="dense")
-    ax[2].set_xticks(np.arange(len(names)), names)
-    ax[2].set(ylabel="bytes per dense byte", ylim=(0, None), title="last hidden code, stored")
+    fig, ax = pyplot().subplots(1, 4, figsize=(20, 4.6))
+    _plot_sweep_and_pruning(ax, t)
+    _plot_code(ax[2], t)
     if t["bench"]:
-        sizes: dict = {}
-        for r in t["bench"]["rows"]:
-            sizes.setdefault(r["size"], []).append((r["sparsity"], r["ratio"]))
-        for size, pts in sizes.items():
-            ax[3].plot(*zip(*pts), marker="o", label=f"N x in x out = {size}")
-        ax[3].axhline(1.0, color="k", lw=1, ls="--", label="as fast as BLAS")
-        z = t["datasets"]["mnist1d"]["relu"]["zeros"]
-        for i, c in ((0, "#999999"), (t["strengths"].index(CURVE_STRENGTH), "#555555")):
-            ax[3].axvline(
-                z[i].mean, color=c, ls=":", label=f"MNIST-1D ReLU zeros, L1 {STRENGTHS[i]:g}"
-            )
-        ax[3].set(
-            xlabel="sparsity of the input (exact zeros)",
-            ylabel="BLAS time / sparse time",
-            yscale="log",
-            title="skipping zeros: sparse kernel vs BLAS (fwd + dW)",
-        )
+        _plot_bench(ax[3], t)
     for a in ax:
         a.grid(alpha=0.3)
         a.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
