@@ -129,3 +129,19 @@ def test_errors():
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     with pytest.raises(ValueError, match=r"mask for Linear 0 has shape \(2,\), expected \(3,\)"):
         prune.prune_units(model, {"0": np.array([True, False])})
+
+
+def test_strict_refuses_layers_whose_dead_units_still_contribute():
+    ta.manual_seed(5)
+    # no activation between the Linears: a never-positive unit passes its negative value on
+    model = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2))
+    model[0].bias.data[0] = -100.0
+    X = np.random.default_rng(5).standard_normal((50, 3)).astype(np.float32)
+    with pytest.raises(ValueError, match=r"no activation after Linear 0 is not 0"):
+        prune.prune_dead_units(model, X)
+
+
+def test_non_elementwise_module_between_linears_is_refused():
+    model = nn.Sequential(nn.Linear(3, 4), nn.Flatten(), nn.ReLU(), nn.Linear(4, 2))
+    with pytest.raises(ValueError, match=r"module 1 \(Flatten.*is not elementwise"):
+        prune.hidden_units(model)

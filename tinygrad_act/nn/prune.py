@@ -30,6 +30,7 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..tensor import Tensor
+from . import activations as _activations
 from .layers import Dropout, Identity, Linear, Sequential
 from .module import Module
 
@@ -64,17 +65,18 @@ def hidden_units(model: Sequential) -> list[tuple[str, list[str], str]]:
         between = names[a + 1 : b]
         for n in between:
             m = model._modules[n]
-            if isinstance(m, (Linear, Sequential)) or (
-                not isinstance(m, _PASS_THROUGH)
-                and list(m.parameters(recurse=False))
-                and not _per_unit_weight(m)
-            ):
+            if not (isinstance(m, _PASS_THROUGH) or _is_activation(m)):
                 raise ValueError(
                     f"prune: module {n} ({m!r}) between Linear {names[a]} and "
                     f"Linear {names[b]} is not elementwise; cannot remove units"
                 )
         out.append((names[a], between, names[b]))
     return out
+
+
+def _is_activation(m: Module) -> bool:
+    # elementwise activation modules (nn.ReLU, nn.LeakyReLU, nn.PReLU, ...) live in nn/activations
+    return type(m).__module__ == _activations.__name__
 
 
 def _per_unit_weight(m: Module) -> bool:
@@ -213,9 +215,11 @@ def prune_dead_units(model: Sequential, X: Any = None, strict: bool = True) -> S
                 for n in between
                 if not isinstance(model._modules[n], _PASS_THROUGH)
             ]
-            if dead[name].any() and not all(_zero_for_nonpositive(m) for m in acts):
+            exact = bool(acts) and all(_zero_for_nonpositive(m) for m in acts)
+            if dead[name].any() and not exact:
+                what = ", ".join(map(repr, acts)) or "no activation"
                 raise ValueError(
-                    f"prune_dead_units: {', '.join(map(repr, acts))} after Linear {name} is not 0 "
+                    f"prune_dead_units: {what} after Linear {name} is not 0 "
                     "for inputs <= 0, so removing its never-positive units changes the model's "
                     "outputs; pass strict=False to remove them anyway"
                 )
