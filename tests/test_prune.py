@@ -129,6 +129,10 @@ def test_errors():
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     with pytest.raises(ValueError, match=r"mask for Linear 0 has shape \(2,\), expected \(3,\)"):
         prune.prune_units(model, {"0": np.array([True, False])})
+    with pytest.raises(
+        ValueError, match=r"\['2'\] name no hidden Linear.*hidden layers are \['0'\]"
+    ):
+        prune.prune_units(model, {"2": np.array([True])})
 
 
 def test_strict_refuses_layers_whose_dead_units_still_contribute():

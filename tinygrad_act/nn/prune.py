@@ -159,8 +159,15 @@ def prune_units(model: Sequential, remove: dict[str, np.ndarray]) -> Sequential:
     The original model is not changed. Per-unit activation parameters (PReLU with one slope per
     unit) are sliced too. A layer may lose all its units (its output is then the next bias).
     """
+    layers = hidden_units(model)
+    unknown = sorted(set(remove) - {name for name, _, _ in layers})
+    if unknown:
+        raise ValueError(
+            f"prune_units: {unknown} name no hidden Linear of this model; the hidden layers are "
+            f"{[name for name, _, _ in layers]} (the output Linear has no units to remove)"
+        )
     new: dict[str, Module] = {n: copy.deepcopy(m) for n, m in model._modules.items()}
-    for name, between, nxt in hidden_units(model):
+    for name, between, nxt in layers:
         drop = np.asarray(remove.get(name, np.zeros(0, bool)), dtype=bool)
         lin = model._modules[name]
         if drop.size == 0 or not drop.any():
