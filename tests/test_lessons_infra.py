@@ -237,6 +237,7 @@ def test_read_only_out_fails_before_training(tmp_path):
 def test_dask_cluster_gives_the_serial_numbers():
     """--scheduler: the same seeds through joblib's Dask backend on a 2-worker LocalCluster."""
     import distributed  # the `cluster` extra; README's test command installs it
+
     seeds = seed_list(3, 4)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
