@@ -25,6 +25,9 @@ Measured per run, with `tinygrad_act.diagnostics` on the training rows after tra
 accuracy; sparsity (hidden outputs exactly 0); dead units (f'(pre) = 0 on every training input,
 i.e. units that pass no gradient at all); time per epoch (reported, never claimed: it depends on
 the machine's load).
+
+Quick mode (the tests, tools/blas_claims.py): four of the nine (ReLU, leaky ReLU, ELU, sigmoid),
+1000 training rows, 5 epochs, 5 seeds -- the same machinery in seconds.
 """
 
 from __future__ import annotations
@@ -44,9 +47,10 @@ from tinygrad_act import data, diagnostics, nn, optim, train  # noqa: E402
 WIDTH, DEPTH, BATCH, LEAKY_SLOPE = 100, 2, 100, 0.01
 LRS = (1e-3, 4.6e-3, 2.2e-2, 1e-1)  # Adam, log-spaced; wide enough that no choice is an edge
 EPOCHS, QUICK_EPOCHS = 10, 5
-N_SEEDS, QUICK_N_SEEDS = 10, 4
+N_SEEDS, QUICK_N_SEEDS = 10, 5
 VAL = 1000  # validation rows carved from the end of the 4000 training rows
 QUICK_TRAIN = 1000  # quick mode: training rows before the validation split
+QUICK_NAMES = ("ReLU", "LeakyReLU", "ELU", "Sigmoid")  # quick mode: four of the nine
 ALIKE = 0.03  # "leaky ~ ReLU": the paired interval lies inside +-ALIKE (claimed from 10 seeds)
 NO_ZEROS = ("LeakyReLU", "PReLU", "ELU", "SELU", "SiLU", "Tanh", "Sigmoid")  # GELU underflows
 
@@ -118,10 +122,11 @@ def fit(model, lr: float, X, y, epochs: int, seed: int) -> float | None:
         return None
 
 
-def measure(seed: int, quick: bool = False, names=tuple(ACTIVATIONS)) -> dict:
+def measure(seed: int, quick: bool = False, names=None) -> dict:
     """Per activation: validation accuracy at every rate (None: diverged), the chosen rate, and
     (for the chosen model only) test accuracy, sparsity, dead fraction and time per epoch."""
     (Xt, yt), (Xv, yv), (Xs, ys) = splits(quick)
+    names = names or (QUICK_NAMES if quick else tuple(ACTIVATIONS))
     out = {}
     for name in names:
         val, best = [], None
@@ -200,12 +205,14 @@ def claims(t: dict) -> dict[str, bool]:
         "no difference detected between leaky ReLU and ReLU at their own best rates": bool(
             _arms_differ(t) and not (leaky.excludes_zero and t["holm"]["LeakyReLU"])
         ),
-        "ReLU's hidden outputs are >= 30% exact zeros; leaky, PReLU, ELU, SELU, SiLU, tanh, "
-        "sigmoid have < 1%": bool(
-            t["sparsity"]["ReLU"].lo >= 0.3 and all(t["sparsity"][n].hi < 0.01 for n in NO_ZEROS)
+        "ReLU's hidden outputs are >= 30% exact zeros; every other activation's < 1% (GELU's "
+        "underflows aside)": bool(
+            t["sparsity"]["ReLU"].lo >= 0.3
+            and all(t["sparsity"][n].hi < 0.01 for n in NO_ZEROS if n in t["names"])
         ),
-        "some ReLU units end dead (95% CI above 0), no leaky ReLU unit in any run": bool(
-            t["dead"]["ReLU"].lo > 0 and max(t["dead_runs"]["LeakyReLU"]) == 0.0
+        "ReLU units die in most runs, leaky ReLU units in none": bool(
+            np.mean(np.array(t["dead_runs"]["ReLU"]) > 0) >= 0.5
+            and max(t["dead_runs"]["LeakyReLU"]) == 0.0
         ),
         "sigmoid is last, below ReLU after Holm's correction": bool(
             min(mean, key=mean.get) == "Sigmoid"
@@ -234,7 +241,8 @@ def summarize(t: dict) -> list[str]:
         f"Leaky ReLU vs ReLU over {t['n_seeds']} paired seeds: {says[0].upper() + says[1:]}."
         + (f" So leaky ~ ReLU (within +-{ALIKE}) still holds." if _leaky_alike(t) else ""),
         "Ranking by mean test accuracy: " + ", ".join(f"{n} {fmt(mean[n])}" for n in ranking) + ".",
-        "Eight comparisons with ReLU, controlled with Holm's correction (family-wise 5%): "
+        f"{len(t['names']) - 1} comparisons with ReLU, controlled with Holm's correction "
+        "(family-wise 5%): "
         + (
             "significant: " + ", ".join(f"{n} {t['diff'][n]}" for n in sig)
             if sig
