@@ -244,3 +244,22 @@ def test_dask_cluster_gives_the_serial_numbers():
     ) as cluster:
         on_cluster = run_seeds(blas_measure, seeds, scheduler=cluster.scheduler_address)
     assert json.dumps(on_cluster) == json.dumps(run_seeds(blas_measure, seeds))
+
+
+STEPS = ("measure", "aggregate", "summarize", "claims", "figures", "render")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "lessons").glob("[0-9][0-9]_*.py")), ids=str)
+def test_each_lesson_reads_as_the_experiment(path):
+    """measure / aggregate / summarize / claims / figures / render, each a short module-level
+    function (issue 14: a reader learns the experiment, not bookkeeping)."""
+    import ast
+
+    tree = ast.parse(path.read_text())
+    funcs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    for name in STEPS:
+        assert name in funcs, f"{path.name} has no module-level {name}()"
+        length = funcs[name].end_lineno - funcs[name].lineno + 1
+        assert length <= 60, f"{path.name}: {name}() is {length} lines; split it"
+    params = [a.arg for a in funcs["measure"].args.args]
+    assert params[:2] == ["seed", "quick"], params
