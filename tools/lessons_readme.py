@@ -8,9 +8,10 @@ The prose is written by hand; every table and every number comes from a file:
   `render`), summary sentences, claims and figures, from lessons/results/NN_name/results.json;
 - between `<!-- blas-claims -->` and `<!-- /blas-claims -->`: the table of lessons/results/
   blas_claims.json (tools/blas_claims.py);
-- `<!--n 04|A|relu lr=2|dead1 -->...<!--/n-->` inline: the value at that path of lesson 04's
-  tables, formatted by an optional `::fmt` suffix (ci: "0.46 (95% CI 0.31..0.60)", the default
-  for intervals; mean; pct: mean as a percentage; range: "lo..hi"; int; g: 3 significant digits).
+- `<!--n 04 > A > relu lr=2 > dead1 -->...<!--/n-->` inline: the value at that path of lesson
+  04's tables (" > " separates the keys; list positions are numbers), formatted by an optional
+  `::fmt` suffix: ci "0.46 (95% CI 0.31..0.60)" (the default for intervals), mean, abs (|mean|),
+  pct (mean as a percentage), range "lo..hi", int, pow10 (10**mean of a log10 interval), g.
   The key names the file and the path, so every sentence can be traced to its number.
 """
 
@@ -33,7 +34,7 @@ from lessons._stats import Interval, fmt  # noqa: E402
 
 BLOCK = re.compile(r"(<!-- results (\S+) -->\n).*?(<!-- /results \2 -->)", re.S)
 BLAS = re.compile(r"(<!-- blas-claims -->\n).*?(<!-- /blas-claims -->)", re.S)
-INLINE = re.compile(r"(<!--n ([^>]*?) -->).*?(<!--/n-->)", re.S)
+INLINE = re.compile(r"(<!--n (.*?) -->).*?(<!--/n-->)", re.S)
 
 
 def markdown_table(headers, rows) -> str:
@@ -84,7 +85,7 @@ def results_block(stem: str) -> str:
 
 def _value(key: str) -> str:
     spec, _, form = key.partition("::")
-    stem_key, *path = [p.strip() for p in spec.split("|")]
+    stem_key, *path = [p.strip() for p in spec.split(" > ")]
     stem = next((p.parent.name for p in RESULTS.glob(f"{stem_key}_*/results.json")), None)
     if stem is None:
         raise SystemExit(f"lessons_readme: no results for lesson {stem_key!r} (inline {key!r})")
@@ -100,11 +101,13 @@ def format_value(v, form: str) -> str:
             return str(v)
         if form == "range":
             return f"{fmt(v.lo)}..{fmt(v.hi)}"
-        if form == "pct-range":
-            return f"{100 * v.lo:.0f}–{100 * v.hi:.0f}%"
+        if form == "pow10":
+            return f"{10**v.mean:.2g}"
         v = v.mean
     if form == "pct":
         return f"{100 * v:.0f}%"
+    if form == "abs":
+        return fmt(abs(v))
     if form == "int":
         return f"{int(v)}"
     if form == "mean":
