@@ -100,6 +100,7 @@ def aggregate(runs: list[dict]) -> dict:
                                 for x in done)  # fmt: skip
             row["stopped"] = [[x["diverged_epoch"], x["acc"][-1], x["dead2"][-1]] for x in rs
                               if x["diverged_epoch"] is not None]  # fmt: skip
+            row["nograd2_max"] = max((x["nograd2"][-1] for x in done), default=None)
             outs = [x["min_out"] for x in done]
             row["min_out"] = min(outs) if outs else None
             t[part][key] = row
@@ -140,7 +141,7 @@ def claims(t: dict) -> dict[str, bool]:
             t[f"leaky_adam_gain_{n}"].lo > 0
         )
         out[f"bias {NEGATIVE_BIAS:g}, {n}: leaky units pass gradient"] = all(
-            b[f"{n}/leaky/{o}"]["nograd2"].hi == 0 for o in ("sgd", "adam")
+            b[f"{n}/leaky/{o}"]["nograd2_max"] == 0 for o in ("sgd", "adam")
         )
     return out
 

@@ -50,9 +50,9 @@ second table also counts networks whose output is constant to float32 precision 
 the variation of their input below float32 resolution with no layer dead at all (Lu, Su &
 Karniadakis 2018 call it "collapse"); the gap between the two columns measures it.
 
-Every probability is a mean over seeds with its 95% interval. "Never above the bound" is checked
-with intervals at the Bonferroni level 1 - 0.05 / (number of cells), so that 44 cells do not give
-one false alarm in ten runs.
+Every probability is a mean over seeds with its 95% interval. "Never above the bound" pools the
+seeds' networks and asks whether the exact (Clopper-Pearson) interval at the Bonferroni level
+1 - 0.05 / (number of cells) lies above the bound, so that 44 cells do not raise false alarms.
 
 What to look for: the probability rises with depth and falls with width, never exceeds the bound,
 the bound is nearly tight for N = 2 and loose for wide layers, a positive bias or RAI lowers it --
@@ -88,10 +88,7 @@ INPUT_HALF_WIDTH = math.sqrt(3.0)  # uniform on [-a, a]: variance a^2 / 3 = 1
 SMALL_BIASES = (0.01, 0.1)  # the "small positive bias" remedy (with He weights)
 NEAR_CONSTANT_RTOL = 1e-6  # "constant": output spread <= this * max |output| (~8 float32 ulps)
 Z = 3.5  # cross-check: pooled two-proportion margin, Z standard errors (+ one count)
-TABLE_DEPTHS = (10, 50)  # depths shown in the init-comparison table
-PLOT_WIDTHS = (3, 5)  # widths drawn in the init-comparison panel
 CROSSCHECK = ((2, 10), (3, 20), (5, 50))  # (width, depth) cells re-measured on real nn models
-QUICK_CROSSCHECK = ((2, 10), (3, 20))
 CROSSCHECK_NETWORKS, QUICK_CROSSCHECK_NETWORKS = 20, 10  # per seed
 REF = (5, 50)  # the cell where the remedies and collapse are compared
 

@@ -15,7 +15,9 @@ A fair fight: one learning rate for all would favour whoever it happens to suit.
 picks its own, per seed: the last VAL rows of the training set are carved off as a validation split,
 a model is trained on the rest at every rate of LRS, and the rate with the best validation accuracy
 wins. Only that model ever sees the test set, once. The grid is wide enough that no choice sits at
-its edge (the lesson checks it: a choice at the edge would mean the grid cut the search short).
+its edge (the lesson checks it: a choice at the edge would mean the grid cut the search short). It
+was widened until none did: with rates from 3e-3 to 3e-2, tanh chose 3e-3 and sigmoid 3e-2, the
+two edges; the four rates from 1e-3 to 1e-1 (a factor of ~4.6 apart) leave both inside.
 
 Nine activations make eight comparisons with ReLU; at 5% each, one of them would come out
 "significant" by chance about a third of the time. Holm's step-down correction keeps the chance of
@@ -25,6 +27,9 @@ Measured per run, with `tinygrad_act.diagnostics` on the training rows after tra
 accuracy; sparsity (hidden outputs exactly 0); dead units (f'(pre) = 0 on every training input,
 i.e. units that pass no gradient at all); time per epoch (reported, never claimed: it depends on
 the machine's load).
+
+Quick mode (the tests, tools/blas_claims.py): four of the nine (ReLU, leaky ReLU, ELU, sigmoid),
+1000 training rows, 5 epochs, 5 seeds -- the same machinery in seconds.
 """
 
 from __future__ import annotations
@@ -44,9 +49,10 @@ from tinygrad_act import data, diagnostics, nn, optim, train  # noqa: E402
 WIDTH, DEPTH, BATCH, LEAKY_SLOPE = 100, 2, 100, 0.01
 LRS = (1e-3, 4.6e-3, 2.2e-2, 1e-1)  # Adam, log-spaced; wide enough that no choice is an edge
 EPOCHS, QUICK_EPOCHS = 10, 5
-N_SEEDS, QUICK_N_SEEDS = 10, 4
+N_SEEDS, QUICK_N_SEEDS = 10, 5
 VAL = 1000  # validation rows carved from the end of the 4000 training rows
 QUICK_TRAIN = 1000  # quick mode: training rows before the validation split
+QUICK_NAMES = ("ReLU", "LeakyReLU", "ELU", "Sigmoid")  # quick mode: four of the nine
 ALIKE = 0.03  # "leaky ~ ReLU": the paired interval lies inside +-ALIKE (claimed from 10 seeds)
 NO_ZEROS = ("LeakyReLU", "PReLU", "ELU", "SELU", "SiLU", "Tanh", "Sigmoid")  # GELU underflows
 
@@ -118,10 +124,11 @@ def fit(model, lr: float, X, y, epochs: int, seed: int) -> float | None:
         return None
 
 
-def measure(seed: int, quick: bool = False, names=tuple(ACTIVATIONS)) -> dict:
+def measure(seed: int, quick: bool = False, names=None) -> dict:
     """Per activation: validation accuracy at every rate (None: diverged), the chosen rate, and
     (for the chosen model only) test accuracy, sparsity, dead fraction and time per epoch."""
     (Xt, yt), (Xv, yv), (Xs, ys) = splits(quick)
+    names = names or (QUICK_NAMES if quick else tuple(ACTIVATIONS))
     out = {}
     for name in names:
         val, best = [], None
@@ -200,12 +207,14 @@ def claims(t: dict) -> dict[str, bool]:
         "no difference detected between leaky ReLU and ReLU at their own best rates": bool(
             _arms_differ(t) and not (leaky.excludes_zero and t["holm"]["LeakyReLU"])
         ),
-        "ReLU's hidden outputs are >= 30% exact zeros; leaky, PReLU, ELU, SELU, SiLU, tanh, "
-        "sigmoid have < 1%": bool(
-            t["sparsity"]["ReLU"].lo >= 0.3 and all(t["sparsity"][n].hi < 0.01 for n in NO_ZEROS)
+        "ReLU's hidden outputs are >= 30% exact zeros; every other activation's < 1% (GELU's "
+        "underflows aside)": bool(
+            t["sparsity"]["ReLU"].lo >= 0.3
+            and all(t["sparsity"][n].hi < 0.01 for n in NO_ZEROS if n in t["names"])
         ),
-        "some ReLU units end dead (95% CI above 0), no leaky ReLU unit in any run": bool(
-            t["dead"]["ReLU"].lo > 0 and max(t["dead_runs"]["LeakyReLU"]) == 0.0
+        "ReLU units die in most runs, leaky ReLU units in none": bool(
+            np.mean(np.array(t["dead_runs"]["ReLU"]) > 0) >= 0.5
+            and max(t["dead_runs"]["LeakyReLU"]) == 0.0
         ),
         "sigmoid is last, below ReLU after Holm's correction": bool(
             min(mean, key=mean.get) == "Sigmoid"
@@ -224,6 +233,7 @@ def summarize(t: dict) -> list[str]:
     leaky = t["diff"]["LeakyReLU"]
     sig = [n for n in t["names"] if n != "ReLU" and t["holm"][n] and t["diff"][n].excludes_zero]
     says = difference_sentence("leaky ReLU", "ReLU", leaky, "test accuracy", t["holm"]["LeakyReLU"])
+    leaky_same = not (leaky.excludes_zero and t["holm"]["LeakyReLU"])
     out = [
         f"Each activation trained at its own best rate, chosen per seed on a validation split "
         f"from {len(t['lrs'])} candidates ({', '.join(f'{x:g}' for x in t['lrs'])}); "
@@ -234,17 +244,18 @@ def summarize(t: dict) -> list[str]:
         f"Leaky ReLU vs ReLU over {t['n_seeds']} paired seeds: {says[0].upper() + says[1:]}."
         + (f" So leaky ~ ReLU (within +-{ALIKE}) still holds." if _leaky_alike(t) else ""),
         "Ranking by mean test accuracy: " + ", ".join(f"{n} {fmt(mean[n])}" for n in ranking) + ".",
-        "Eight comparisons with ReLU, controlled with Holm's correction (family-wise 5%): "
+        f"{len(t['names']) - 1} comparisons with ReLU, controlled with Holm's correction "
+        "(family-wise 5%): "
         + (
             "significant: " + ", ".join(f"{n} {t['diff'][n]}" for n in sig)
             if sig
             else "none is significant"
         )
         + "; every other activation: no difference detected.",
-        f"ReLU's units do die: {t['dead']['ReLU']} of them ended dead (leaky ReLU: none); yet "
-        "that did not cost it accuracy against leaky ReLU, and it keeps a sparse code: "
-        f"{fmt(t['sparsity']['ReLU'].mean)} of its hidden outputs are exact zeros (leaky ReLU: "
-        f"{fmt(t['sparsity']['LeakyReLU'].mean)}).",
+        f"ReLU's units do die: {t['dead']['ReLU']} of them ended dead (leaky ReLU: none)"
+        + ("; yet no accuracy difference to leaky ReLU was detected" if leaky_same else "")
+        + f". ReLU keeps a sparse code: {fmt(t['sparsity']['ReLU'].mean)} of its hidden outputs "
+        f"are exact zeros (leaky ReLU: {fmt(t['sparsity']['LeakyReLU'].mean)}).",
     ]
     return out
 

@@ -144,6 +144,7 @@ def run_lesson(
         seeds = getattr(module, "QUICK_N_SEEDS" if quick else "N_SEEDS", None)
         seeds = seeds or (QUICK_N_SEEDS if quick else N_SEEDS)
     seed_ids = seed_list(seed, seeds)
+    t0 = time.perf_counter()
     runs = run_seeds(module.measure, seed_ids, jobs=jobs, scheduler=scheduler, quick=quick)
     # everything below reads the tables as they come back from results.json: file == printout
     tables = roundtrip(module.aggregate(runs))
@@ -154,8 +155,9 @@ def run_lesson(
     if verbose:
         print_report(module, r, quick)
     record = dict(
-        seeds=seed_ids, quick=quick, tables=tables, summary=r.summary, claims=r.claims, figures=[]
-    )
+        seeds=seed_ids, quick=quick, tables=tables, summary=r.summary, claims=r.claims, figures=[],
+        jobs=jobs, seconds=round(time.perf_counter() - t0, 1),  # running the seeds + tables
+    )  # fmt: skip
     r.results_path = write_results(folder, stem, record)
     if plots and _has_matplotlib():
         r.figures = list(module.figures(tables, folder))

@@ -237,9 +237,29 @@ def test_read_only_out_fails_before_training(tmp_path):
 def test_dask_cluster_gives_the_serial_numbers():
     """--scheduler: the same seeds through joblib's Dask backend on a 2-worker LocalCluster."""
     import distributed  # the `cluster` extra; README's test command installs it
+
     seeds = seed_list(3, 4)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         on_cluster = run_seeds(blas_measure, seeds, scheduler=cluster.scheduler_address)
     assert json.dumps(on_cluster) == json.dumps(run_seeds(blas_measure, seeds))
+
+
+STEPS = ("measure", "aggregate", "summarize", "claims", "figures", "render")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "lessons").glob("[0-9][0-9]_*.py")), ids=str)
+def test_each_lesson_reads_as_the_experiment(path):
+    """measure / aggregate / summarize / claims / figures / render, each a short module-level
+    function (issue 14: a reader learns the experiment, not bookkeeping)."""
+    import ast
+
+    tree = ast.parse(path.read_text())
+    funcs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    for name in STEPS:
+        assert name in funcs, f"{path.name} has no module-level {name}()"
+        length = funcs[name].end_lineno - funcs[name].lineno + 1
+        assert length <= 60, f"{path.name}: {name}() is {length} lines; split it"
+    params = [a.arg for a in funcs["measure"].args.args]
+    assert params[:2] == ["seed", "quick"], params

@@ -128,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"note: {stem} under {ct}: OpenBLAS ran its {arch} kernels")
     if not a.no_write:
         OUT.parent.mkdir(parents=True, exist_ok=True)
+        if a.lessons and OUT.exists():  # keep the other lessons' rows (same core types only)
+            old = json.loads(OUT.read_text())
+            if old["coretypes"] == coretypes and old.get("seeds") == a.seeds:
+                result["lessons"] = {**old["lessons"], **result["lessons"]}
+                result["lessons"] = dict(sorted(result["lessons"].items()))
         OUT.write_text(json.dumps(result, indent=1) + "\n")
         print(f"wrote {OUT.relative_to(ROOT)}")
     return 0 if all(r[2:] == ["ok"] * len(coretypes) for r in rows) else 1
