@@ -32,8 +32,11 @@ Setup
 4. A plot of ReLU and leaky ReLU and their derivatives, as computed by autograd on a grid that
    contains 0 (a visible slope is used for the leaky one).
 
+Nothing here trains: the graph and the derivatives at 0 are the same for every seed; the seed
+draws gradcheck's random inputs (seed k: one input array away from 0, one with an element at 0).
+
 What to look for: every hand value equals autograd's; gradcheck passes away from the kink and
-warns at it; the derivative at 0 depends on how ReLU is written.
+warns at it, for every seed; the derivative at 0 depends on how ReLU is written.
 """
 
 from __future__ import annotations
@@ -48,10 +51,11 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
 import tinygrad_act.functional as F  # noqa: E402
-from lessons._common import LessonResult, lesson_main, pyplot, save_figure  # noqa: E402
+from lessons._common import lesson_main, make_run, pyplot, save_figure  # noqa: E402
 from tinygrad_act.testing import GradcheckKinkWarning  # noqa: E402
 
 # the hand-built graph: unit 1 on (z1 = 1.0 > 0), unit 2 off (z2 = -1.0 < 0)
+N_SEEDS, QUICK_N_SEEDS = 10, 3
 GRAPH = dict(x=1.5, w1=0.8, b1=-0.2, w2=-1.0, b2=0.5, v1=1.5, v2=2.0, c=0.1, t=1.0)
 LEAKY_SLOPE = 0.01  # PyTorch's default negative_slope
 PLOT_SLOPE = 0.1  # a slope you can see in the plot (0.01 would look like ReLU)
@@ -146,7 +150,124 @@ def _formulations(slope: float) -> dict:
     }
 
 
-def _plot(out: str, slope: float) -> str:
+def measure(seed: int, quick: bool = False) -> dict:
+    """The graph by hand and by autograd, gradcheck on the seed's inputs, derivatives at 0."""
+    p, s = GRAPH, LEAKY_SLOPE
+    relu, leaky = _graph(F.relu, p), _graph(lambda z: F.leaky_relu(z, s), p)
+    leaky_hand = {n: g for n, _, g in _by_hand(p, s)}
+    rows = [[n, f, g, relu[n][1], leaky_hand[n], leaky[n][1]] for n, f, g in _by_hand(p)]
+    rng = np.random.default_rng(seed)
+    n = QUICK_GRADCHECK_SIZE if quick else GRADCHECK_SIZE
+    z = rng.standard_normal(n)
+    away = np.sign(z) * (np.abs(z) + KINK_MARGIN)  # every |x| >= KINK_MARGIN
+    at_kink = away.copy()
+    at_kink[rng.integers(n)] = 0.0  # one element exactly on the kink
+    forms = _formulations(s)
+    gc = {}
+    for name in ("F.relu(x)", f"F.leaky_relu(x, {s:g})", "ta.maximum(x, 0)"):
+        fn = forms[name]
+        ok_kink, warned = _gradcheck(fn, at_kink)
+        gc[name] = dict(away=_gradcheck(fn, away)[0], kink=ok_kink, warned=warned,
+                        numerical=_central_difference(fn, 0.0, GRADCHECK_EPS),
+                        analytical=float(_grad(fn, np.array([0.0]))[0]))  # fmt: skip
+    xs = np.array([-1.0, 0.0, 1.0])
+    with ta.no_grad():
+        ref = F.relu(ta.tensor(xs, dtype=ta.float64)).numpy()
+        same = all(np.array_equal(fn(ta.tensor(xs, dtype=ta.float64)).numpy(), ref)
+                   for name, fn in forms.items() if "leaky" not in name)  # fmt: skip
+    grads = {name: _grad(fn, xs).tolist() for name, fn in forms.items()}
+    return dict(rows=rows, z2=relu["z2"][0], gradcheck=gc, grads=grads, forward_identical=same,
+                inputs=n)  # fmt: skip
+
+
+def aggregate(runs: list[dict]) -> dict:
+    first, n = runs[0], len(runs)
+    gc = {name: {k: sum(r["gradcheck"][name][k] for r in runs) for k in ("away", "kink", "warned")}
+          for name in first["gradcheck"]}  # fmt: skip
+    for name, g in gc.items():
+        g.update({k: first["gradcheck"][name][k] for k in ("numerical", "analytical")})
+    diffs = [abs(row[2] - row[3]) for r in runs for row in r["rows"]]
+    diffs += [abs(row[4] - row[5]) for r in runs for row in r["rows"]]
+    same_graph = all(r["rows"] == first["rows"] and r["grads"] == first["grads"] for r in runs)
+    return dict(n=n, seeds=n, rows=first["rows"], z2=first["z2"], max_diff=max(diffs),
+                gradcheck=gc, grads=first["grads"], inputs=first["inputs"],
+                forward_identical=all(r["forward_identical"] for r in runs),
+                same_every_seed=same_graph)  # fmt: skip
+
+
+def _w2(t: dict) -> tuple[float, float, float]:
+    """dL/dw2 (the off unit's weight): ReLU autograd, leaky by hand, leaky autograd."""
+    row = next(r for r in t["rows"] if r[0] == "w2")
+    return row[3], row[4], row[5]
+
+
+def claims(t: dict) -> dict[str, bool]:
+    n, gc, g = t["n"], t["gradcheck"], t["grads"]
+    relu, maxi = gc["F.relu(x)"], gc["ta.maximum(x, 0)"]
+    w2_relu, w2_leaky_hand, w2_leaky = _w2(t)
+    return {
+        "hand = autograd for all gradients (|diff| < 1e-12)": t["max_diff"] < 1e-12,
+        "the off unit's weight gets 0 under ReLU": w2_relu == 0.0 and t["z2"] < 0,
+        "the off unit's weight gets slope x gradient under leaky ReLU": (
+            abs(w2_leaky - w2_leaky_hand) < 1e-12 and w2_leaky != 0
+        ),
+        "gradcheck passes ReLU away from 0 (every seed)": relu["away"] == n,
+        "gradcheck fails ReLU with an input at 0 and warns (every seed)": (
+            relu["kink"] == 0 and relu["warned"] == n
+        ),
+        "ta.maximum(x, 0) passes at 0 (every seed)": maxi["kink"] == n,
+        "d/dx at 0: relu 0, maximum 0.5, clamp 1, leaky = slope": (
+            [g[k][1] for k in ("F.relu(x)", "ta.maximum(x, 0)", "x.clamp(min=0)")] == [0, 0.5, 1]
+            and g[f"F.leaky_relu(x, {LEAKY_SLOPE:g})"][1] == LEAKY_SLOPE
+        ),
+        "the ReLU spellings compute identical values": t["forward_identical"],
+    }
+
+
+def summarize(t: dict) -> list[str]:
+    n, relu, maxi = t["n"], t["gradcheck"]["F.relu(x)"], t["gradcheck"]["ta.maximum(x, 0)"]
+    w2_relu, _, w2_leaky = _w2(t)
+    g = {k: v[1] for k, v in t["grads"].items()}
+    return [
+        f"By hand and by backward() the {len(t['rows'])} gradients of the graph differ by at "
+        f"most {t['max_diff']:.1e} for ReLU and for leaky ReLU.",
+        f"Unit 2 is off (z2 = {t['z2']:g} < 0): with ReLU its weight gets dL/dw2 = {w2_relu:g}, "
+        f"with leaky ReLU {w2_leaky:.3g} -- a small gradient, but not none.",
+        f"gradcheck on ReLU passed with every |x| >= {KINK_MARGIN:g} for {relu['away']} of {n} "
+        f"seeds; with one input at 0 it passed for {relu['kink']} and warned about the kink for "
+        f"{relu['warned']}: the central difference there is {relu['numerical']:.3g}, backward "
+        f"says {relu['analytical']:.3g}. ta.maximum(x, 0) passed at 0 for {maxi['kink']} of {n}: "
+        f"its tie rule gives {maxi['analytical']:.3g}, which equals the central difference.",
+        f"At x = 0 the derivative is {g['F.relu(x)']:g} for F.relu, {g['ta.maximum(x, 0)']:g} "
+        f"for ta.maximum(x, 0), {g['x.clamp(min=0)']:g} for x.clamp(min=0) and "
+        f"{g[f'F.leaky_relu(x, {LEAKY_SLOPE:g})']:g} for leaky ReLU, while the ReLU spellings "
+        f"compute {'identical' if t['forward_identical'] else 'DIFFERENT'} values: the derivative "
+        "at the kink is a convention, and this library (like PyTorch) picks 0 for relu.",
+    ]
+
+
+def render(t: dict) -> list[tuple[str, list[str], list[list]]]:
+    n = t["n"]
+    gc = [[name, f"{g['away']} of {n}", f"{g['kink']} of {n}", f"{g['warned']} of {n}",
+           g["numerical"], g["analytical"]] for name, g in t["gradcheck"].items()]  # fmt: skip
+    return [
+        ("The graph: dL/dnode by the chain rule and by autograd",
+         ["node", "dL/dnode", "relu: by hand", "relu: autograd", f"leaky {LEAKY_SLOPE:g}: by hand",
+          "leaky: autograd"], t["rows"]),
+        (f"gradcheck (eps {GRADCHECK_EPS:g}, {t['inputs']} float64 inputs per seed; 'at 0': one "
+         "input is 0)", ["function", "passes away from 0", "passes at 0", "kink warning",
+                         "central diff at 0", "backward at 0"], gc),
+        ("Same forward, different derivative at 0 (d/dx of the sum at x = -1, 0, 1)",
+         ["written as", "x = -1", "x = 0", "x = +1"], [[k, *v] for k, v in t["grads"].items()]),
+    ]  # fmt: skip
+
+
+def figures(t: dict, out: str) -> list[str]:
+    return [save_figure(derivatives_figure(PLOT_SLOPE), out, "01_relu_derivatives.png")]
+
+
+def derivatives_figure(slope: float):
+    """ReLU and leaky ReLU (slope visible) and their autograd derivatives; markers at x = 0."""
     plt = pyplot()
     grid = np.linspace(-PLOT_RANGE, PLOT_RANGE, PLOT_POINTS)
     fig, (a0, a1) = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -161,7 +282,6 @@ def _plot(out: str, slope: float) -> str:
         # draw each branch separately so the jump at 0 is not joined by a vertical line
         for part in (grid < 0, grid > 0):
             a1.plot(grid[part], d[part], label=name if part[0] else None, **style)
-    zero = np.array([0.0])
     marks = {
         "F.relu: 0": (F.relu, "#1f77b4", "o"),
         "ta.maximum(x, 0): 0.5": (lambda x: ta.maximum(x, 0.0), "#2ca02c", "s"),
@@ -169,144 +289,18 @@ def _plot(out: str, slope: float) -> str:
         f"leaky_relu: {slope:g}": (lambda x: F.leaky_relu(x, slope), "#ff7f0e", "D"),
     }
     for name, (fn, color, m) in marks.items():
-        a1.plot(0.0, _grad(fn, zero)[0], m, color=color, ms=8, label=f"at x = 0, {name}")
+        a1.plot(0.0, _grad(fn, np.zeros(1))[0], m, color=color, ms=8, label=f"at x = 0, {name}")
     a0.set(title="forward: f(x)", xlabel="x")
-    a1.set(title="backward: f'(x) from autograd; markers: f'(0)", xlabel="x")
-    a1.set_ylim(-0.15, 1.15)
+    a1.set(title="backward: f'(x) from autograd; markers: f'(0)", xlabel="x", ylim=(-0.15, 1.15))
     a0.legend(fontsize=8, loc="upper left")
     a1.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))  # outside: no overlap
     for a in (a0, a1):
         a.axvline(0, color="k", lw=0.6)
         a.grid(alpha=0.3)
-    return save_figure(fig, out, "01_relu_derivatives.png")
+    return fig
 
 
-def run(
-    quick: bool = False,
-    seed: int = 0,
-    out: str = "lesson_output",
-    plots: bool = True,
-    progress: bool = True,
-    graph: dict | None = None,
-    leaky_slope: float = LEAKY_SLOPE,
-    plot_slope: float = PLOT_SLOPE,
-) -> LessonResult:
-    """Compute the lesson's three tables (and the plot). `progress` is unused: nothing trains."""
-    p = dict(GRAPH if graph is None else graph)
-
-    # 1. the hand-built graph: chain rule by hand vs autograd, for ReLU and for leaky ReLU
-    relu_nodes = _graph(F.relu, p)
-    leaky_nodes = _graph(lambda z: F.leaky_relu(z, leaky_slope), p)
-    rows, diffs = [], []
-    leaky_hand = {n: g for n, _, g in _by_hand(p, leaky_slope)}
-    for node, formula, g in _by_hand(p):
-        auto = relu_nodes[node][1]
-        diffs.append(abs(auto - g))
-        diffs.append(abs(leaky_nodes[node][1] - leaky_hand[node]))
-        rows.append([node, formula, g, auto, leaky_hand[node], leaky_nodes[node][1]])
-    max_diff = max(diffs)
-    z2 = relu_nodes["z2"][0]
-
-    # 2. gradcheck away from the kink and at it
-    rng = np.random.default_rng(seed)
-    n = QUICK_GRADCHECK_SIZE if quick else GRADCHECK_SIZE
-    z = rng.standard_normal(n)
-    away = np.sign(z) * (np.abs(z) + KINK_MARGIN)  # every |x| >= KINK_MARGIN
-    at_kink = away.copy()
-    at_kink[rng.integers(n)] = 0.0  # one element exactly on the kink
-    gc_rows, gc = [], {}
-    forms = _formulations(leaky_slope)
-    for name in ("F.relu(x)", f"F.leaky_relu(x, {leaky_slope:g})", "ta.maximum(x, 0)"):
-        fn = forms[name]
-        ok_away, _ = _gradcheck(fn, away)
-        ok_kink, warned = _gradcheck(fn, at_kink)
-        num0 = _central_difference(fn, 0.0, GRADCHECK_EPS)
-        ana0 = float(_grad(fn, np.array([0.0]))[0])
-        gc[name] = dict(away=ok_away, kink=ok_kink, warned=warned, numerical=num0, analytical=ana0)
-        gc_rows.append([name, ok_away, ok_kink, warned, num0, ana0])
-
-    # 3. the same forward, different gradients at exactly 0
-    xs = np.array([-1.0, 0.0, 1.0])
-    conv_rows, at_zero, forward_same = [], {}, True
-    with ta.no_grad():
-        ref = F.relu(ta.tensor(xs, dtype=ta.float64)).numpy()
-    for name, fn in forms.items():
-        g = _grad(fn, xs)
-        at_zero[name] = float(g[1])
-        if "leaky" not in name:
-            with ta.no_grad():
-                forward_same &= bool(
-                    np.array_equal(fn(ta.tensor(xs, dtype=ta.float64)).numpy(), ref)
-                )
-        conv_rows.append([name, *(float(v) for v in g)])
-
-    paths = [_plot(out, plot_slope)] if plots and pyplot() is not None else []
-
-    relu_gc = gc["F.relu(x)"]
-    maxi = gc["ta.maximum(x, 0)"]
-    leaky_name = f"F.leaky_relu(x, {leaky_slope:g})"
-    warn_text = "warns about the kink and " if relu_gc["warned"] else "(without a warning) "
-    summary = (
-        f"By hand and by backward() the {len(rows)} gradients of the graph differ by at most "
-        f"{max_diff:.1e} for ReLU and for leaky ReLU. Unit 2 is off (z2 = {z2:g} < 0): with ReLU "
-        f"its weight gets dL/dw2 = {relu_nodes['w2'][1]:g}, with leaky ReLU "
-        f"{leaky_nodes['w2'][1]:.3g} -- a small gradient, but not none. "
-        f"gradcheck on ReLU {'passes' if relu_gc['away'] else 'FAILS'} with every |x| >= "
-        f"{KINK_MARGIN:g}; with one input at 0 it {warn_text}"
-        f"{'fails' if not relu_gc['kink'] else 'passes'}, because the central difference there is "
-        f"{relu_gc['numerical']:.3g} while backward says {relu_gc['analytical']:.3g}. "
-        f"ta.maximum(x, 0) {'passes' if maxi['kink'] else 'fails'} the same check"
-        f"{' without a warning' if not maxi['warned'] else ''}: its tie rule gives "
-        f"{maxi['analytical']:.3g}, which happens to equal the central difference. "
-        f"At x = 0 the derivative is {at_zero['F.relu(x)']:g} for F.relu, "
-        f"{at_zero['ta.maximum(x, 0)']:g} for ta.maximum(x, 0), {at_zero['x.clamp(min=0)']:g} "
-        f"for x.clamp(min=0) and {at_zero[leaky_name]:g} for leaky ReLU, although the ReLU "
-        f"spellings compute {'identical' if forward_same else 'DIFFERENT'} values: the "
-        "derivative at the kink is a convention, and this library (like PyTorch) picks 0 for relu."
-    )
-    return LessonResult(
-        title="Lesson 1: autograd tour -- the chain rule by hand, gradcheck, ReLU'(0)",
-        headers=[
-            "node",
-            "dL/dnode by the chain rule",
-            "relu: by hand",
-            "relu: autograd",
-            f"leaky {leaky_slope:g}: by hand",
-            "leaky: autograd",
-        ],
-        rows=rows,
-        summary=summary,
-        measured=dict(
-            max_abs_diff=max_diff,
-            relu_w2_grad=relu_nodes["w2"][1],
-            leaky_w2_grad=leaky_nodes["w2"][1],
-            leaky_w2_hand=leaky_hand["w2"],
-            gradcheck=gc,
-            grad_at_zero=at_zero,
-            forward_identical=forward_same,
-        ),
-        plots=paths,
-        extra_tables=[
-            (
-                f"gradcheck (eps = {GRADCHECK_EPS:g}, {n} float64 inputs; 'at kink' has one x = 0)",
-                [
-                    "function",
-                    "passes away from 0",
-                    "passes at kink",
-                    "kink warning",
-                    "central diff at 0",
-                    "backward at 0",
-                ],
-                gc_rows,
-            ),
-            (
-                "Same forward, different derivative at 0 (d/dx of the sum at x = -1, 0, 1)",
-                ["written as", "x = -1", "x = 0", "x = +1"],
-                conv_rows,
-            ),
-        ],
-    )
-
+run = make_run(__name__)
 
 if __name__ == "__main__":
-    lesson_main(run, __doc__)
+    lesson_main(__name__)

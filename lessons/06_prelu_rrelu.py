@@ -9,283 +9,252 @@ Leaky ReLU fixes the negative slope by hand (0.01). Two variants refuse to:
   Both start at a = 0.25 (PyTorch's default, the paper's choice).
 - RReLU (Xu et al. 2015, "Empirical Evaluation of Rectified Activations") draws a fresh slope
   a ~ U(1/8, 1/3) for every element in training and uses the mean (1/8 + 1/3) / 2 at test time: a
-  leaky ReLU with noise, as a regularizer. It has no parameters, but it must draw one random number
-  per activation per step (and save the slopes for backward).
+  leaky ReLU with noise, as a regularizer.
 
-Setup: the same MLP on MNIST-1D (40 inputs, three hidden layers, 10 classes), trained with Adam
-from the same initial weights and the same batches, once per activation: ReLU, leaky ReLU (0.01),
-channel-shared PReLU, channel-wise PReLU, RReLU. The models are trained side by side, one epoch
-each in turn, so that every model's epoch is timed under the same machine load (the time per
-epoch is the median over epochs). After each epoch we record every PReLU layer's slopes.
+Setup: the same MLP on MNIST-1D (three hidden layers of 100 units), trained with Adam (lr 3e-3, no
+weight decay: it would pull the slopes to 0) from the same initial weights and the same batches,
+once per activation and seed: ReLU, leaky ReLU (0.01), channel-shared PReLU, channel-wise PReLU,
+RReLU. After each epoch we record every PReLU layer's mean slope. Accuracy differences against
+ReLU are paired by seed, and Holm's correction covers the four comparisons.
 
-What to look for: (1) the learned slopes leave 0.25 -- and where they go differs per layer (the
-paper found slopes larger in early layers and smaller in deep ones); (2) the price: PReLU adds
-exactly one parameter per layer (shared) or per unit (channel-wise) -- next to the weights that
-is nothing -- but it adds a backward computation for the slopes, and RReLU adds a random draw per
-activation, which shows in the time per epoch; (3) whether any of that buys test accuracy on this
-task, compared with the spread across seeds.
+What to look for: (1) the learned slopes leave 0.25 -- and where they go per layer; (2) the price:
+one parameter per layer (shared) or per unit (channel-wise), nothing next to the weights; (3)
+whether any of that buys test accuracy on this task.
 """
 
 from __future__ import annotations
 
 import pathlib
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
-from lessons._common import (  # noqa: E402
-    LessonResult,
-    lesson_main,
-    mlp,
-    pyplot,
-    save_figure,
-    train_side_by_side,
-)
+from lessons._common import lesson_main, make_run, mlp, pyplot, save_figure  # noqa: E402
+from lessons._stats import difference_sentence, fmt, holm, mean_ci, paired_diff  # noqa: E402
 from tinygrad_act import data, nn, optim, train  # noqa: E402
 
-WIDTH, DEPTH = 100, 3  # hidden layers
+WIDTH, DEPTH, LR, BATCH = 100, 3, 3e-3, 100
 LEAKY_SLOPE = 0.01
 PRELU_INIT = 0.25  # PyTorch's (and He et al.'s) initial slope
-EPOCHS = 30
-QUICK_EPOCHS = 10
-SEEDS = 3  # full mode: accuracies are mean +- std over this many seeds
-QUICK_SEEDS = 1
-LR = 3e-3  # Adam; no weight decay (He et al. keep it off the slopes: it would pull them to 0)
-BATCH = 100
-MOVED = 0.05  # a slope "moved" when it ends at least this far from PRELU_INIT
-
+EPOCHS, QUICK_EPOCHS = 25, 6
+N_SEEDS, QUICK_N_SEEDS = 10, 4
+QUICK_TRAIN = 2000
+MOVED = 0.03  # a slope "moved": its layer mean (shared) / its units on average (channel-wise)
+NO_GAIN = 0.02  # "buys no accuracy": the paired 95% CI's upper end below this (from 10 seeds)
 MODELS = ("ReLU", "LeakyReLU", "PReLU (shared)", "PReLU (channel-wise)", "RReLU")
+PRELUS = ("PReLU (shared)", "PReLU (channel-wise)")
 
 
-def activation(name: str, width: int) -> nn.Module:
-    if name == "ReLU":
-        return nn.ReLU()
-    if name == "LeakyReLU":
-        return nn.LeakyReLU(LEAKY_SLOPE)
-    if name == "PReLU (shared)":
-        return nn.PReLU(num_parameters=1, init=PRELU_INIT)
-    if name == "PReLU (channel-wise)":
-        return nn.PReLU(num_parameters=width, init=PRELU_INIT)
-    if name == "RReLU":
-        return nn.RReLU()
-    raise ValueError(f"lesson 6: unknown activation {name!r}; choose one of {MODELS}")
+def activation(name: str, width: int = WIDTH) -> nn.Module:
+    """The activation module of arm `name` (built without drawing random numbers)."""
+    return {
+        "ReLU": nn.ReLU,
+        "LeakyReLU": lambda: nn.LeakyReLU(LEAKY_SLOPE),
+        "PReLU (shared)": lambda: nn.PReLU(num_parameters=1, init=PRELU_INIT),
+        "PReLU (channel-wise)": lambda: nn.PReLU(num_parameters=width, init=PRELU_INIT),
+        "RReLU": nn.RReLU,
+    }[name]()
 
 
-def make_model(name: str, width: int, depth: int, n_in: int, n_out: int, seed: int):
-    """An MLP whose Linear layers start from the same weights for every activation (same seed:
-    the activations draw no random numbers when built)."""
+def make_model(name: str, seed: int) -> nn.Sequential:
+    ta.manual_seed(seed)  # the same Linear weights for every arm of a seed
+    return mlp(40, 10, WIDTH, DEPTH, lambda: activation(name))
+
+
+def prelus(model: nn.Module) -> list[np.ndarray]:
+    return [m.weight.data for m in model.modules() if isinstance(m, nn.PReLU)]
+
+
+def layer_slopes(model: nn.Module) -> list[float]:
+    """Each PReLU layer's mean slope, in order."""
+    return [float(a.mean()) for a in prelus(model)]
+
+
+def train_slopes(module: nn.Module, seed: int, n: int = 1000) -> list[float]:
+    """(min, max, std) of the slopes `module` applies in training mode to n inputs of -1: for an
+    RReLU arm they must vary inside [lower, upper]; a ReLU or leaky ReLU would give one value."""
     ta.manual_seed(seed)
-    return mlp(n_in, n_out, width, depth, lambda: activation(name, width))
+    a = -module.train()(ta.tensor(-np.ones(n, np.float32))).numpy()
+    return [float(a.min()), float(a.max()), float(a.std())]
 
 
-def n_params(model: nn.Module) -> int:
-    return int(sum(p.data.size for p in model.parameters()))
+def measure(seed: int, quick: bool = False) -> dict:
+    """Per arm: test accuracy, parameter count, median epoch time, PReLU slopes after each epoch."""
+    Xtr, ytr, Xte, yte = data.load_mnist1d()
+    if quick:
+        Xtr, ytr = Xtr[:QUICK_TRAIN], ytr[:QUICK_TRAIN]
+    out = {}
+    for name in MODELS:
+        model = make_model(name, seed)
+        opt = optim.Adam(model.parameters(), lr=LR)
+        loader = data.DataLoader(Xtr, ytr, BATCH, shuffle=True, seed=seed)
+        slopes, times = [layer_slopes(model)], []
+        for _ in range(QUICK_EPOCHS if quick else EPOCHS):
+            times += train.fit(model, loader, opt, epochs=1, progress=False)["time"]
+            slopes.append(layer_slopes(model))
+        acc = train.evaluate(model, data.DataLoader(Xte, yte, batch_size=1000))[1]
+        params = int(sum(p.data.size for p in model.parameters()))
+        move = max([float(np.abs(a - PRELU_INIT).mean()) for a in prelus(model)], default=0.0)
+        out[name] = dict(acc=acc, params=params, epoch_s=float(np.median(times)), slopes=slopes,
+                         unit_move=move)  # fmt: skip
+        if name == "RReLU":  # the arm's own activation module, after training
+            out["rrelu_train_slopes"] = train_slopes(model[1], seed)
+    return out
 
 
-def prelu_slopes(model: nn.Module) -> list[np.ndarray]:
-    """The slopes of every PReLU layer, in order (copies)."""
-    return [m.weight.data.copy() for m in model.modules() if isinstance(m, nn.PReLU)]
+def _last_minus_first(slopes: np.ndarray):
+    """Paired (over seeds) final slope of the last hidden layer minus the first's; None when
+    the arm has no PReLU layer (then it is not the arm it claims to be)."""
+    if slopes.ndim < 3 or slopes.shape[2] == 0:
+        return None
+    return paired_diff(slopes[:, -1, -1], slopes[:, -1, 0])
 
 
-def train_models(names, width, depth, split, epochs, seed, show_progress):
-    """One model per activation, trained side by side; their slopes after every epoch, epoch
-    times and test accuracies."""
-    X_train, y_train, X_test, y_test = split
-    models = {n: make_model(n, width, depth, X_train.shape[1], 10, seed) for n in names}
-    opts = {n: optim.Adam(m.parameters(), lr=LR) for n, m in models.items()}
-    loaders = {n: data.DataLoader(X_train, y_train, BATCH, shuffle=True, seed=seed) for n in names}
-    slopes = {n: [prelu_slopes(m)] for n, m in models.items()}  # epoch 0 = init
-    times = train_side_by_side(
-        models,
-        opts,
-        loaders,
-        epochs,
-        f"training (seed {seed})",
-        show_progress,
-        on_epoch_end=lambda n, m: slopes[n].append(prelu_slopes(m)),
+def aggregate(runs: list[dict]) -> dict:
+    acc = {n: [r[n]["acc"] for r in runs] for n in MODELS}
+    diff = {n: paired_diff(acc[n], acc["ReLU"]) for n in MODELS if n != "ReLU"}
+    slopes = {n: np.array([r[n]["slopes"] for r in runs]) for n in PRELUS}  # (seeds, epochs+1, L)
+    return dict(
+        n_seeds=len(runs),
+        acc={n: mean_ci(v) for n, v in acc.items()},
+        diff=diff,
+        holm=holm({n: d.p for n, d in diff.items()}),
+        extra_params={n: runs[0][n]["params"] - runs[0]["ReLU"]["params"] for n in MODELS},
+        time_ratio={
+            n: mean_ci([r[n]["epoch_s"] / r["ReLU"]["epoch_s"] for r in runs]) for n in MODELS
+        },  # fmt: skip
+        slope_curve={  # per arm, per layer: the mean slope after each epoch, with its interval
+            n: [[mean_ci(s[:, e, k]) for e in range(s.shape[1])] for k in range(s.shape[2])]
+            for n, s in slopes.items()
+        },
+        min_move={  # the smallest over seeds of the largest layer's mean |slope - init|
+            n: min(r[n]["unit_move"] for r in runs) for n in PRELUS
+        },
+        depth_trend=_last_minus_first(slopes[PRELUS[0]]),
+        rrelu_slopes=[r["rrelu_train_slopes"] for r in runs],
     )
-    test = data.DataLoader(X_test, y_test, batch_size=1000)
-    acc = {n: train.evaluate(m, test)[1] for n, m in models.items()}
-    return models, acc, slopes, times
 
 
-def plot(slopes: dict, out: str) -> list[str]:
-    plt = pyplot()
-    if plt is None:
-        return []
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-    for ax, name in zip(axes, ("PReLU (shared)", "PReLU (channel-wise)")):
-        per_epoch = slopes[name]  # [epoch][layer] -> array
-        epochs = np.arange(len(per_epoch))
-        for layer in range(len(per_epoch[0])):
-            a = np.array([e[layer] for e in per_epoch])  # (epochs, units)
-            color = f"C{layer}"
-            ax.plot(epochs, a.mean(axis=1), color=color, label=f"hidden layer {layer + 1}")
-            if a.shape[1] > 1:
-                lo, hi = np.percentile(a, [10, 90], axis=1)
-                ax.fill_between(epochs, lo, hi, color=color, alpha=0.2)
-        ax.axhline(PRELU_INIT, color="gray", ls=":", lw=1)
-        ax.axhline(LEAKY_SLOPE, color="gray", ls="--", lw=1)
-        ax.set(xlabel="epoch", title=name)
-    axes[0].set_ylabel("negative slope a")
-    axes[1].set_title("PReLU (channel-wise): mean, band = 10-90% of units")
-    last = len(slopes["PReLU (shared)"]) - 1
-    for y, text in ((PRELU_INIT, f"init {PRELU_INIT}"), (LEAKY_SLOPE, f"leaky {LEAKY_SLOPE}")):
-        axes[1].text(last, y, text + " ", va="bottom", ha="right", color="gray", fontsize=8)
-    axes[0].legend(fontsize=8)
-    fig.tight_layout()
-    return [save_figure(fig, out, "06_prelu_slopes.png")]
+def _rrelu_is_random(t: dict) -> bool:
+    """RReLU's training slopes vary inside [1/8, 1/3] and differ between seeds."""
+    s = np.array(t["rrelu_slopes"])
+    inside = s[:, 0].min() >= 1 / 8 - 1e-6 and s[:, 1].max() <= 1 / 3 + 1e-6
+    return bool(inside and s[:, 2].min() > 0.03 and len({tuple(x) for x in s.tolist()}) == len(s))
 
 
-def run(
-    quick: bool = False,
-    seed: int = 0,
-    out: str = "lesson_output",
-    plots: bool = True,
-    width: int = WIDTH,
-    depth: int = DEPTH,
-    epochs: int | None = None,
-    seeds: int | None = None,
-    progress: bool = True,
-) -> LessonResult:
-    start = time.perf_counter()
-    epochs = epochs or (QUICK_EPOCHS if quick else EPOCHS)
-    n_seeds = seeds or (QUICK_SEEDS if quick else SEEDS)
-    split = data.load_mnist1d()
+def _arms_differ(t: dict) -> bool:
+    """Each variant is what it says: RReLU random, PReLU's slopes learned (not frozen)."""
+    return _rrelu_is_random(t) and min(t["min_move"].values()) > 0
 
-    accs = {n: [] for n in MODELS}
-    times = {n: [] for n in MODELS}
-    first = None
-    for s in range(seed, seed + n_seeds):
-        models, acc, slopes, t = train_models(MODELS, width, depth, split, epochs, s, progress)
-        for n in MODELS:
-            accs[n].append(acc[n])
-            times[n].extend(t[n])
-        first = first or (models, slopes)
-    models, slopes = first
 
-    base = n_params(models["ReLU"])
-    params = {n: n_params(m) for n, m in models.items()}
-    extra = {n: params[n] - base for n in MODELS}
-    epoch_time = {n: float(np.median(times[n])) for n in MODELS}
-    final = {  # per PReLU model: per layer, the mean final slope and its distance from init
-        n: [float(a.mean()) for a in slopes[n][-1]] for n in MODELS if slopes[n][-1]
-    }
-    moved = {n: max(float(np.abs(a - PRELU_INIT).max()) for a in slopes[n][-1]) for n in final}
-    moved_mean = {n: max(abs(m - PRELU_INIT) for m in final[n]) for n in final}
-
-    headers = ["activation", "parameters", "extra vs ReLU", "s / epoch", "time vs ReLU"]
-    headers += ["test acc (mean)", "test acc (std)", "final slopes per layer"]
-    rows = []
-    for n in MODELS:
-        slope_txt = ", ".join(f"{v:.3f}" for v in final[n]) if n in final else "-"
-        if n == "LeakyReLU":
-            slope_txt = f"{LEAKY_SLOPE} (fixed)"
-        elif n == "RReLU":
-            r = nn.RReLU()
-            slope_txt = f"U({r.lower:.3f}, {r.upper:.3f}) / eval {(r.lower + r.upper) / 2:.3f}"
-        rows.append(
-            [
-                n,
-                params[n],
-                extra[n],
-                epoch_time[n],
-                epoch_time[n] / epoch_time["ReLU"],
-                float(np.mean(accs[n])),
-                float(np.std(accs[n])),
-                slope_txt,
-            ]
-        )
-    plot_paths = plot(slopes, out) if plots else []
-    elapsed = time.perf_counter() - start
-
-    hidden = (width,) * depth
-    summary = _summary(hidden, extra, epoch_time, accs, final, moved_mean, n_seeds, epochs)
-    summary += (
-        f"\n\n({n_seeds} seed(s) x {len(MODELS)} models x {epochs} epochs in {elapsed:.1f} s.)"
-    )
-    return LessonResult(
-        title=f"Lesson 6: PReLU and RReLU on MNIST-1D (MLP {list(hidden)}, {epochs} epochs)",
-        headers=headers,
-        rows=rows,
-        summary=summary,
-        measured=dict(
-            hidden=tuple(hidden),
-            params=params,
-            extra_params=extra,
-            epoch_time=epoch_time,
-            accuracy={n: list(v) for n, v in accs.items()},
-            final_slopes=final,
-            max_slope_move=moved,
-            max_mean_slope_move=moved_mean,
-            slopes_history={n: slopes[n] for n in final},
-            seconds=elapsed,
+def claims(t: dict) -> dict[str, bool]:
+    extra, diff = t["extra_params"], t["diff"]
+    out = {
+        "PReLU adds one parameter per layer (shared) or per unit (channel-wise); leaky ReLU "
+        "and RReLU add none": extra["PReLU (shared)"] == DEPTH
+        and extra["PReLU (channel-wise)"] == DEPTH * WIDTH
+        and extra["LeakyReLU"] == extra["RReLU"] == 0,
+        f"in every seed PReLU's slopes leave their init by >= {MOVED}": all(
+            t["min_move"][n] >= MOVED for n in PRELUS
         ),
-        plots=plot_paths,
-    )
+        "shared PReLU learns a larger slope in the last hidden layer than in the first": bool(
+            t["depth_trend"] is not None and t["depth_trend"].lo > 0
+        ),
+        "RReLU's training slopes are random, inside [1/8, 1/3]": _rrelu_is_random(t),
+        "no variant is more accurate than ReLU (Holm over 4 comparisons)": _arms_differ(t)
+        and not any(t["holm"][n] and d.lo > 0 for n, d in diff.items()),
+    }
+    if t["n_seeds"] >= N_SEEDS:  # quick mode's few seeds cannot bound the difference this tightly
+        out[f"no variant beats ReLU by {NO_GAIN} or more (paired 95% CI)"] = _arms_differ(
+            t
+        ) and all(d.hi < NO_GAIN for d in diff.values())
+    return out
 
 
-def _summary(hidden, extra, epoch_time, accs, final, moved_mean, n_seeds, epochs) -> str:
-    parts = []
-    for n in ("PReLU (shared)", "PReLU (channel-wise)"):
-        layers = ", ".join(f"{v:.3f}" for v in final[n])
-        went = "left" if moved_mean[n] >= MOVED else "barely left"
-        parts.append(
-            f"{n} slopes {went} their init {PRELU_INIT}: after {epochs} epochs the layers' mean "
-            f"slopes are {layers} (largest move {moved_mean[n]:.3f})."
+def summarize(t: dict) -> list[str]:
+    out = []
+    for n in PRELUS:
+        final = [curve[-1] for curve in t["slope_curve"][n]]
+        out.append(
+            f"{n}: from {PRELU_INIT} the layers' mean slopes went to "
+            + ", ".join(str(iv) for iv in final)
+            + f" (every seed moved by >= {fmt(t['min_move'][n])})."
         )
-    sh = final["PReLU (shared)"]
-    order = (
-        "decrease"
-        if all(a > b for a, b in zip(sh, sh[1:]))
-        else (
-            "increase" if all(a < b for a, b in zip(sh, sh[1:])) else "do not change monotonically"
-        )
+        negative = [str(k + 1) for k, iv in enumerate(final) if iv.hi < 0]
+        if negative:
+            out[-1] += (
+                f" In layer(s) {', '.join(negative)} the slope ended below 0 (whole interval): "
+                "nothing keeps a >= 0, and with a < 0 the unit is no longer monotonic (a = -1 "
+                "would be |x|), a function neither ReLU nor leaky ReLU can express."
+            )
+    out.append(
+        "Shared PReLU's slope in the last hidden layer minus the first: "
+        + f"{t['depth_trend']}"
+        + " (He et al. found the opposite trend in a deep CNN: the task decides)."
     )
-    parts.append(f"Across depth the shared slopes {order} from the first hidden layer to the last.")
-    negative = [f"{n} layer {i + 1}" for n in final for i, v in enumerate(final[n]) if v < 0]
-    if negative:
-        parts.append(
-            f"Some slopes went negative ({', '.join(negative)}): nothing keeps a >= 0, and with "
-            "a < 0 the unit is no longer monotonic (a = -1 would be |x|) -- a function neither "
-            "ReLU nor leaky ReLU can express."
-        )
-    total = extra["PReLU (channel-wise)"]
-    parts.append(
-        f"The price in parameters: {extra['PReLU (shared)']} extra for the shared version "
-        f"(one per layer), {total} for the channel-wise one (one per hidden unit, "
-        f"sum of widths = {sum(hidden)}); RReLU and leaky ReLU add none."
+    out.append(
+        f"The price in parameters: {t['extra_params']['PReLU (shared)']} extra for the shared "
+        f"version, {t['extra_params']['PReLU (channel-wise)']} for the channel-wise one; RReLU "
+        "and leaky ReLU add none. Time per epoch vs ReLU: "
+        + ", ".join(f"{n} {fmt(t['time_ratio'][n].mean)}x" for n in MODELS[1:])
+        + " (machine-dependent; not a claim)."
     )
-    t0 = epoch_time["ReLU"]
-    costs = ", ".join(
-        f"{n} {epoch_time[n] * 1e3:.0f} ms ({epoch_time[n] / t0:.2f}x)" for n in epoch_time
-    )
-    parts.append(f"The price in time per epoch (median): {costs}.")
-    mean = {n: float(np.mean(v)) for n, v in accs.items()}
-    best = max(mean, key=mean.get)
-    spread = max(mean.values()) - min(mean.values())
-    noise = max(float(np.std(v)) for v in accs.values()) if n_seeds > 1 else float("nan")
-    if n_seeds > 1:
-        verdict = (
-            "within two seed-to-seed standard deviations, i.e. noise"
-            if spread <= 2 * noise
-            else "larger than two seed-to-seed standard deviations"
-        )
-        parts.append(
-            f"Test accuracy ({n_seeds} seeds): best {best} at {mean[best]:.3f}; the gap between "
-            f"best and worst ({spread:.3f}) is {verdict} (largest std {noise:.3f})."
-        )
-    else:
-        parts.append(
-            f"Test accuracy (one seed, so differences under a few points are noise): best {best} "
-            f"at {mean[best]:.3f}, gap to the worst {spread:.3f}."
-        )
-    return " ".join(parts)
+    for n, d in t["diff"].items():
+        s = difference_sentence(n, "ReLU", d, "test accuracy", t["holm"][n])
+        out.append(f"{s[0].upper() + s[1:]} ({t['n_seeds']} seeds, Holm over 4 comparisons).")
+    return out
 
+
+def render(t: dict) -> list[tuple[str, list[str], list[list]]]:
+    rows = [
+        [
+            n,
+            t["extra_params"][n],
+            fmt(t["time_ratio"][n].mean),
+            str(t["acc"][n]),
+            "-" if n == "ReLU" else str(t["diff"][n]),
+            ", ".join(fmt(c[-1].mean) for c in t["slope_curve"].get(n, [])) or "-",
+        ]  # fmt: skip
+        for n in MODELS
+    ]
+    head = ["activation", "extra params", "time vs ReLU", "test acc", "vs ReLU (paired)"]
+    return [(f"PReLU and RReLU ({t['n_seeds']} seeds, 95% CI)", head + ["final slopes"], rows)]
+
+
+def figures(t: dict, out: str) -> list[str]:
+    return [save_figure(figure(t), out, "06_prelu_rrelu.png")]
+
+
+def figure(t: dict):
+    """Left, middle: mean PReLU slope per layer by epoch (95% band). Right: paired differences."""
+    fig, axes = pyplot().subplots(1, 3, figsize=(15, 4.2))
+    for ax, n in zip(axes, PRELUS):
+        for k, curve in enumerate(t["slope_curve"][n]):
+            m = np.array([iv.mean for iv in curve])
+            ax.plot(np.arange(len(m)), m, color=f"C{k}", label=f"hidden layer {k + 1}")
+            ax.fill_between(np.arange(len(m)), [iv.lo for iv in curve], [iv.hi for iv in curve],
+                            color=f"C{k}", alpha=0.2)  # fmt: skip
+        ax.axhline(PRELU_INIT, color="gray", ls=":", lw=1)
+        ax.set(xlabel="epoch", ylabel="layer's mean slope a", title=f"{n} (band: 95% CI)")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.15), ncol=3)
+    names = list(t["diff"])
+    y = np.arange(len(names))[::-1]
+    for yi, n in zip(y, names):
+        d = t["diff"][n]
+        axes[2].errorbar([d.mean], [yi], xerr=[[d.mean - d.lo], [d.hi - d.mean]], fmt="o",
+                         color="C3", mfc="C3" if t["holm"][n] else "white", capsize=3)  # fmt: skip
+    axes[2].axvline(0, color="gray", lw=1)
+    axes[2].set_yticks(y, names)
+    axes[2].set(xlabel="test accuracy minus ReLU's (same seed)")
+    axes[2].set_title("Paired difference vs ReLU, 95% CI\n(filled: significant after Holm)")
+    fig.tight_layout()
+    return fig
+
+
+run = make_run(__name__)
 
 if __name__ == "__main__":
-    lesson_main(run, __doc__)
+    lesson_main(__name__)

@@ -25,11 +25,12 @@ hidden layers, so their exponent L - 1 is our L.) As L grows the bound tends to 
 enough narrow ReLU network with a symmetric init is born dead. A wider layer (larger N) makes the
 all-negative event exponentially rarer.
 
-The experiment. For every width N in (2, 3, 5, 10) and depth L from 2 to 50 we draw >= 1,000
-networks (d_in = 2 inputs, one output) and evaluate each on the same 100 inputs drawn uniformly
-from [-sqrt(3), sqrt(3)]^2 (mean 0, variance 1 per coordinate). A network counts as born dead when
-some hidden layer has every unit never positive on those inputs (`diagnostics.stats.dead_mask`).
-Building 180,000 nn.Sequential models and calling `diagnostics.born_dead` on each would take
+The experiment. For every width N in (2, 3, 5, 10) and depth L from 2 to 50 each seed draws
+NETWORKS = 150 networks (d_in = 2 inputs, one output; 1,500 per cell over 10 seeds) and evaluates
+each on the same 100 inputs drawn uniformly from [-sqrt(3), sqrt(3)]^2 (mean 0, variance 1 per
+coordinate). A network counts as born dead when some hidden layer has every unit never positive
+on those inputs (`diagnostics.stats.dead_mask`).
+Building 66,000 nn.Sequential models and calling `diagnostics.born_dead` on each would take
 minutes (about 1-3 ms per network), so the sampler stacks the networks of a cell: one
 `nn.init.kaiming_normal_` call on an (n * N, fan_in) tensor draws n layers at once (every row is
 drawn independently with a scale that depends only on fan_in, exactly as for n separate layers),
@@ -49,9 +50,13 @@ second table also counts networks whose output is constant to float32 precision 
 the variation of their input below float32 resolution with no layer dead at all (Lu, Su &
 Karniadakis 2018 call it "collapse"); the gap between the two columns measures it.
 
-What to look for: the probability rises with depth and falls with width, never exceeds the bound
-(beyond a binomial margin of Z standard errors), the bound is nearly tight for N = 2 and loose for
-wide layers, and a positive bias or RAI lowers it.
+Every probability is a mean over seeds with its 95% interval. "Never above the bound" pools the
+seeds' networks and asks whether the exact (Clopper-Pearson) interval at the Bonferroni level
+1 - 0.05 / (number of cells) lies above the bound, so that 44 cells do not raise false alarms.
+
+What to look for: the probability rises with depth and falls with width, never exceeds the bound,
+the bound is nearly tight for N = 2 and loose for wide layers, a positive bias or RAI lowers it --
+and how much of the remaining flatness is collapse rather than a dead layer.
 """
 
 from __future__ import annotations
@@ -59,7 +64,6 @@ from __future__ import annotations
 import math
 import pathlib
 import sys
-import time
 from typing import NamedTuple
 
 import numpy as np
@@ -67,28 +71,26 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
-from lessons._common import LessonResult, lesson_main, mlp, pyplot, save_figure  # noqa: E402
-from lessons._common import progress as progress_bar  # noqa: E402
+from lessons._common import lesson_main, make_run, mlp, pyplot, save_figure  # noqa: E402
+from lessons._stats import difference_sentence, fmt, mean_ci, paired_diff  # noqa: E402
 from tinygrad_act import diagnostics, nn  # noqa: E402
 from tinygrad_act.diagnostics import stats  # noqa: E402
 
 WIDTHS = (2, 3, 5, 10)  # N: units per hidden layer
 DEPTHS = (2, 3, 4, 5, 7, 10, 15, 20, 30, 40, 50)  # L: hidden ReLU layers
 QUICK_DEPTHS = (2, 5, 10, 20, 50)
-NETWORKS = 1000  # sampled networks per (width, depth, init) cell
-QUICK_NETWORKS = 400
+NETWORKS = 150  # sampled networks per (width, depth, init) cell and seed
+QUICK_NETWORKS = 60
+N_SEEDS, QUICK_N_SEEDS = 10, 4
 INPUT_DIM = 2  # d_in
 N_INPUTS = 100  # points of the input domain each network is evaluated on
 INPUT_HALF_WIDTH = math.sqrt(3.0)  # uniform on [-a, a]: variance a^2 / 3 = 1
 SMALL_BIASES = (0.01, 0.1)  # the "small positive bias" remedy (with He weights)
 NEAR_CONSTANT_RTOL = 1e-6  # "constant": output spread <= this * max |output| (~8 float32 ulps)
-Z = 3.0  # binomial margin: Z standard errors (+ half a count) before calling a difference real
-TABLE_DEPTHS = (10, 50)  # depths shown in the init-comparison table
-PLOT_WIDTHS = (3, 5)  # widths drawn in the init-comparison panel
+Z = 3.5  # cross-check: pooled two-proportion margin, Z standard errors (+ one count)
 CROSSCHECK = ((2, 10), (3, 20), (5, 50))  # (width, depth) cells re-measured on real nn models
-QUICK_CROSSCHECK = ((2, 10), (3, 20))
-CROSSCHECK_NETWORKS = 200
-QUICK_CROSSCHECK_NETWORKS = 80
+CROSSCHECK_NETWORKS, QUICK_CROSSCHECK_NETWORKS = 20, 10  # per seed
+REF = (5, 50)  # the cell where the remedies and collapse are compared
 
 SYMMETRIC = "symmetric (He, bias 0)"
 RAI = "RAI (Lu et al.)"
@@ -113,11 +115,6 @@ def init_schemes(small_biases=SMALL_BIASES) -> list[Init]:
 def bound(width: int, depth: int) -> float:
     """Upper bound on P(born dead) for a symmetric init: 1 - (1 - 2^-N)^L."""
     return 1.0 - (1.0 - 2.0**-width) ** depth
-
-
-def margin(p: float, n: int, z: float = Z) -> float:
-    """z binomial standard errors of a proportion p estimated from n draws, plus half a count."""
-    return z * math.sqrt(max(p * (1.0 - p), 0.0) / n) + 0.5 / n
 
 
 def apply_init(init: Init, weight, bias) -> None:
@@ -162,7 +159,8 @@ def sample_networks(
     W, b = init_layers(init, n, 1, width)
     out = (np.matmul(h, W.transpose(0, 2, 1)) + b)[:, :, 0]  # (n, inputs)
     tol = NEAR_CONSTANT_RTOL * np.abs(out).max(axis=1)
-    constant = np.array([stats.is_constant(o, atol=t) for o, t in zip(out, tol)])
+    # stats.is_constant's rule (spread over the inputs <= atol; NaN never constant), for n at once
+    constant = (out.max(axis=1) - out.min(axis=1)) <= tol
     return dead, constant
 
 
@@ -171,256 +169,222 @@ def build_model(width: int, depth: int, init: Init, d_in: int = INPUT_DIM) -> nn
     return mlp(d_in, 1, width, depth, nn.ReLU, init=lambda m: apply_init(init, m.weight, m.bias))
 
 
-def crosscheck(cells, n_vec: dict, p_vec: dict, n_models: int, X: np.ndarray) -> list[dict]:
-    """Re-measure (width, depth) cells of the symmetric init with diagnostics.born_dead."""
-    init = init_schemes(())[0]
-    rows = []
-    for width, depth in cells:
-        verdicts = [
-            diagnostics.born_dead(build_model(width, depth, init), X) for _ in range(n_models)
-        ]
-        p_engine = float(np.mean([v.has_dead_layer for v in verdicts]))
-        p_const = float(np.mean([v.constant for v in verdicts]))
-        p = p_vec[(width, depth)]
-        pooled = (p * n_vec[(width, depth)] + p_engine * n_models) / (
-            n_vec[(width, depth)] + n_models
-        )
-        se = math.sqrt(max(pooled * (1 - pooled), 0.0) * (1 / n_models + 1 / n_vec[(width, depth)]))
-        rows.append(
-            dict(
-                width=width,
-                depth=depth,
-                n=n_models,
-                sampler=p,
-                engine=p_engine,
-                engine_constant=p_const,
-                diff=abs(p - p_engine),
-                margin=Z * se + 1.0 / n_models,
-            )
-        )
-    return rows
+def key(init: str, width: int, depth: int) -> str:
+    return f"{init} | N={width} | L={depth}"
 
 
-def plot(widths, depths, results, schemes, n, out: str) -> list[str]:
-    plt = pyplot()
-    if plt is None:
-        return []
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    dense = np.arange(1, max(depths) + 1)
-    sym = results[SYMMETRIC]["dead"]
-    for i, w in enumerate(widths):
-        color = f"C{i}"
-        p = np.array([sym[(w, d)] for d in depths])
-        err = 2 * np.sqrt(p * (1 - p) / n)
-        ax1.errorbar(depths, p, yerr=err, fmt="o-", color=color, ms=4, capsize=2, label=f"N={w}")
-        ax1.plot(dense, [bound(w, d) for d in dense], "--", color=color, lw=1)
-    ax1.set(xlabel="depth L (hidden layers)", ylabel="P(born dead)", ylim=(-0.02, 1.02))
-    ax1.set_title(
-        "Symmetric init (He, bias 0): measured (dots, ±2 s.e.)\nvs bound 1-(1-2^-N)^L (dashed)"
-    )
-    ax1.legend(title="width", loc="lower right")
-    styles = ["-", "--", ":"]
-    shown = [w for w in PLOT_WIDTHS if w in widths] or list(widths[:1])
-    for j, w in enumerate(shown):
-        for i, s in enumerate(schemes):
-            p = [results[s.name]["dead"][(w, d)] for d in depths]
-            label = s.name if j == 0 else None
-            ax2.plot(depths, p, styles[j % 3], marker="o", ms=3, color=f"C{i}", label=label)
-    ax2.set(xlabel="depth L (hidden layers)", ylabel="P(born dead)", ylim=(-0.02, 1.02))
-    names = ", ".join(f"{st} N={w}" for st, w in zip(["solid", "dashed", "dotted"], shown))
-    ax2.set_title(f"The remedies ({names})")
-    ax2.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    return [save_figure(fig, out, "07_born_dead.png")]
-
-
-def run(
-    quick: bool = False,
-    seed: int = 0,
-    out: str = "lesson_output",
-    plots: bool = True,
-    widths=WIDTHS,
-    depths=None,
-    networks: int | None = None,
-    small_biases=SMALL_BIASES,
-    crosscheck_cells=None,
-    crosscheck_networks: int | None = None,
-    progress: bool = True,
-) -> LessonResult:
-    start = time.perf_counter()
-    depths = tuple(depths or (QUICK_DEPTHS if quick else DEPTHS))
-    n = networks or (QUICK_NETWORKS if quick else NETWORKS)
-    cells_x = crosscheck_cells or (QUICK_CROSSCHECK if quick else CROSSCHECK)
-    n_x = crosscheck_networks or (QUICK_CROSSCHECK_NETWORKS if quick else CROSSCHECK_NETWORKS)
+def measure(seed: int, quick: bool = False) -> dict:
+    """Per (init, width, depth) cell: [born-dead fraction, near-constant fraction] of NETWORKS
+    sampled networks; per cross-check cell: born_dead() verdicts on real nn models."""
     ta.manual_seed(seed)
     rng = np.random.default_rng(seed)
     X = rng.uniform(-INPUT_HALF_WIDTH, INPUT_HALF_WIDTH, size=(N_INPUTS, INPUT_DIM))
     X = X.astype(np.float32)
+    n, depths = (QUICK_NETWORKS, QUICK_DEPTHS) if quick else (NETWORKS, DEPTHS)
+    n_x = QUICK_CROSSCHECK_NETWORKS if quick else CROSSCHECK_NETWORKS
+    out = dict(depths=list(depths), networks=n, crosscheck_networks=n_x)
+    for s in init_schemes():
+        for w in WIDTHS:
+            for d in depths:
+                dead, const = sample_networks(w, d, s, n, X)
+                out[key(s.name, w, d)] = [float(dead.mean()), float(const.mean())]
+    sym = init_schemes(())[0]
+    out["crosscheck"] = {
+        f"N={w} | L={d}": float(np.mean([diagnostics.born_dead(build_model(w, d, sym), X)
+                                          .has_dead_layer for _ in range(n_x)]))
+        for w, d in CROSSCHECK
+    }  # fmt: skip
+    return out
 
-    schemes = init_schemes(small_biases)
-    results = {s.name: {"dead": {}, "constant": {}} for s in schemes}
-    jobs = [(s, w, d) for s in schemes for w in widths for d in depths]
-    for s, w, d in progress_bar(jobs, "sampling networks", progress):
-        dead, const = sample_networks(w, d, s, n, X)
-        results[s.name]["dead"][(w, d)] = float(dead.mean())
-        results[s.name]["constant"][(w, d)] = float(const.mean())
-    sym = results[SYMMETRIC]["dead"]
-    bounds = {(w, d): bound(w, d) for w in widths for d in depths}
-    n_cells = {k: n for k in sym}
-    checks = crosscheck([c for c in cells_x if c in sym], n_cells, sym, n_x, X)
 
-    # the claims, each with its binomial margin
-    excess = {k: sym[k] - bounds[k] for k in sym}
-    over = {k: e for k, e in excess.items() if e > margin(bounds[k], n)}
-    drops_depth = [  # a deeper net with a clearly lower probability (should not happen)
-        (w, d0, d1)
-        for w in widths
-        for d0, d1 in zip(depths, depths[1:])
-        if sym[(w, d1)] < sym[(w, d0)] - margin(0.5, n)
-    ]
-    rises_width = [  # a wider net with a clearly higher probability (should not happen)
-        (d, w0, w1)
-        for d in depths
-        for w0, w1 in zip(widths, widths[1:])
-        if sym[(w1, d)] > sym[(w0, d)] + margin(0.5, n)
-    ]
+def lower_limit(k: float, n: int, level: float) -> float:
+    """Clopper-Pearson lower limit of a proportion seen k times in n draws (two-sided `level`):
+    exact, so that 1.000 from all-dead seeds still leaves room below 1 (a t interval would not)."""
+    from scipy.stats import beta
 
-    headers = ["depth L"] + [h for w in widths for h in (f"N={w}", f"bound N={w}")]
-    rows = [[d] + [v for w in widths for v in (sym[(w, d)], bounds[(w, d)])] for d in depths]
-    cmp_depths = [d for d in TABLE_DEPTHS if d in depths] or [depths[-1]]
-    cmp_headers = ["init", "width N"] + [f"born dead L={d}" for d in cmp_depths]
-    cmp_headers += [f"near-constant L={cmp_depths[-1]}"]
-    cmp_rows = [
-        [s.name, w]
-        + [results[s.name]["dead"][(w, d)] for d in cmp_depths]
-        + [results[s.name]["constant"][(w, cmp_depths[-1])]]
-        for s in schemes
-        for w in widths
-    ]
-    x_headers = [
-        "width N",
-        "depth L",
-        "nn models",
-        "sampler",
-        "born_dead()",
-        "constant()",
-        "|diff|",
-    ]
-    x_headers += ["margin"]
-    x_rows = [
-        [
-            c["width"],
-            c["depth"],
-            c["n"],
-            c["sampler"],
-            c["engine"],
-            c["engine_constant"],
-            c["diff"],
-            c["margin"],
-        ]
-        for c in checks
-    ]
-    plot_paths = plot(widths, depths, results, schemes, n, out) if plots else []
-    elapsed = time.perf_counter() - start
+    k = round(k)
+    return 0.0 if k == 0 else float(beta.ppf((1 - level) / 2, k, n - k + 1))
 
-    summary = _summary(widths, depths, n, results, bounds, over, drops_depth, rises_width, checks)
-    summary += f"\n\n({len(jobs)} cells x {n} networks in {elapsed:.1f} s.)"
-    return LessonResult(
-        title=f"Lesson 7: P(born dead) of ReLU nets, symmetric init, {n} networks per cell",
-        headers=headers,
-        rows=rows,
-        summary=summary,
-        measured=dict(
-            widths=tuple(widths),
-            depths=depths,
-            networks=n,
-            born_dead=sym,
-            bound=bounds,
-            by_init={k: v["dead"] for k, v in results.items()},
-            constant={k: v["constant"] for k, v in results.items()},
-            over_bound=over,
-            drops_with_depth=drops_depth,
-            rises_with_width=rises_width,
-            crosscheck=checks,
-            seconds=elapsed,
+
+def _crosscheck(p_sampler: float, n: int, p_engine: float, x_n: int) -> dict:
+    """The two estimates of one cell and the margin they must agree within (pooled proportion,
+    Z standard errors of the difference, plus one count)."""
+    pooled = (p_sampler * n + p_engine * x_n) / (n + x_n)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n + 1 / x_n))
+    return dict(sampler=p_sampler, engine=p_engine, n=x_n, margin=Z * se + 1 / x_n)
+
+
+def aggregate(runs: list[dict]) -> dict:
+    cells = [k for k in runs[0] if " | " in k]
+    dead = {k: [r[k][0] for r in runs] for k in cells}
+    const = {k: [r[k][1] for r in runs] for k in cells}
+    depths, n = runs[0]["depths"], len(runs) * runs[0]["networks"]
+    sym = {key(SYMMETRIC, w, d): bound(w, d) for w in WIDTHS for d in depths}
+    strict = 1 - 0.05 / len(sym)  # Bonferroni over the cells checked against the bound
+    names = [s.name for s in init_schemes()]
+    x_n = len(runs) * runs[0]["crosscheck_networks"]
+    return dict(
+        widths=list(WIDTHS),
+        depths=list(depths),
+        inits=names,
+        n_seeds=len(runs),
+        networks=n,
+        dead={k: mean_ci(v) for k, v in dead.items()},
+        constant={k: mean_ci(v) for k, v in const.items()},
+        bound=sym,
+        strict_lo={k: lower_limit(np.sum(dead[k]) * n / len(runs), n, strict) for k in sym},
+        rise={  # deepest minus shallowest, per width
+            f"N={w}": paired_diff(
+                dead[key(SYMMETRIC, w, depths[-1])], dead[key(SYMMETRIC, w, depths[0])]
+            )  # fmt: skip
+            for w in WIDTHS
+        },
+        remedy={s: paired_diff(dead[key(s, *REF)], dead[key(SYMMETRIC, *REF)]) for s in names[1:]},
+        collapse={s: paired_diff(const[key(s, *REF)], dead[key(s, *REF)]) for s in names},
+        crosscheck={
+            f"N={w} | L={d}": _crosscheck(
+                float(np.mean(dead[key(SYMMETRIC, w, d)])),
+                n,
+                float(np.mean([r["crosscheck"][f"N={w} | L={d}"] for r in runs])),
+                x_n,
+            )  # fmt: skip
+            for w, d in CROSSCHECK
+        },
+    )
+
+
+def _falls_with_width(t: dict, depth: int) -> bool:
+    """No wider net clearly above a narrower one, and N=3 clearly above N=10 (95% CIs)."""
+    p = [t["dead"][key(SYMMETRIC, w, depth)] for w in t["widths"]]
+    no_rise = all(b.lo <= a.hi for a, b in zip(p[:-1], p[1:]))
+    return bool(no_rise and t["dead"][key(SYMMETRIC, 3, depth)].lo > p[-1].hi)
+
+
+def claims(t: dict) -> dict[str, bool]:
+    over = [k for k, lo in t["strict_lo"].items() if lo > t["bound"][k]]
+    narrow = [w for w in t["widths"] if w <= 5]
+    return {
+        "no cell's born-dead probability is above the bound 1-(1-2^-N)^L": not over,
+        "it rises from the shallowest to the deepest net for N <= 5": all(
+            t["rise"][f"N={w}"].lo > 0.3 for w in narrow
         ),
-        plots=plot_paths,
-        extra_tables=[
-            (
-                "Remedies: P(born dead), and P(output constant to float32 precision)",
-                cmp_headers,
-                cmp_rows,
-            ),
-            ("Cross-check on real nn models (diagnostics.born_dead)", x_headers, x_rows),
-        ],
-    )
+        "it falls with width (at L=10 and at the deepest L)": _falls_with_width(t, 10)
+        and _falls_with_width(t, t["depths"][-1]),
+        f"a bias of 0.01 and RAI both lower it at N={REF[0]}, L={REF[1]}": all(
+            t["remedy"][s].hi < -0.1 for s in ("He + bias 0.01", RAI)
+        ),
+        f"with RAI at N={REF[0]}, L={REF[1]} more nets are flat (collapse) than born dead": bool(
+            t["collapse"][RAI].lo > 0.05
+        ),
+        "diagnostics.born_dead on real nn models agrees with the sampler": all(
+            abs(c["engine"] - c["sampler"]) <= c["margin"] for c in t["crosscheck"].values()
+        ),
+    }
 
 
-def _summary(widths, depths, n, results, bounds, over, drops_depth, rises_width, checks) -> str:
-    sym = results[SYMMETRIC]["dead"]
-    lo, hi = depths[0], depths[-1]
-    mid = widths[len(widths) // 2 - 1] if len(widths) > 1 else widths[0]
-    parts = []
-    trend = (
-        "rose with depth for every width"
-        if not drops_depth
-        else (f"mostly rose with depth, but fell beyond sampling error at {drops_depth}")
-    )
-    parts.append(
-        f"With a symmetric init the born-dead probability {trend}: at N={mid} it went from "
-        f"{sym[(mid, lo)]:.3f} at L={lo} to {sym[(mid, hi)]:.3f} at L={hi}."
-    )
-    at_hi = ", ".join(f"N={w}: {sym[(w, hi)]:.3f}" for w in widths)
-    width_trend = (
-        "fell with width at every depth"
-        if not rises_width
-        else (f"fell with width except at {rises_width}")
-    )
-    parts.append(f"It {width_trend} (L={hi}: {at_hi}).")
-    worst = max(sym, key=lambda k: sym[k] - bounds[k])
-    if not over:
-        parts.append(
-            f"No cell exceeded the bound 1-(1-2^-N)^L beyond sampling error ({Z:g} s.e.); the "
-            f"closest was N={worst[0]}, L={worst[1]} ({sym[worst]:.3f} vs {bounds[worst]:.3f})."
+def summarize(t: dict) -> list[str]:
+    lo, hi = t["depths"][0], t["depths"][-1]
+    sym = {(w, d): t["dead"][key(SYMMETRIC, w, d)] for w in t["widths"] for d in t["depths"]}
+    worst = max(sym, key=lambda c: sym[c].mean - bound(*c))
+    out = [
+        f"Symmetric init ({t['n_seeds']} seeds x {t['networks'] // t['n_seeds']} networks per "
+        f"cell): P(born dead) at N=3 went from {sym[(3, lo)]} at L={lo} to {sym[(3, hi)]} at "
+        f"L={hi}; at L={hi} by width: "
+        + ", ".join(f"N={w} {fmt(sym[(w, hi)].mean)}" for w in t["widths"])
+        + ".",
+        "No cell lies above the bound beyond its Bonferroni interval"
+        if claims(t)["no cell's born-dead probability is above the bound 1-(1-2^-N)^L"]
+        else "SOME CELL LIES ABOVE THE BOUND",
+    ]
+    out[-1] += (f"; the closest is N={worst[0]}, L={worst[1]}: {fmt(sym[worst].mean)} vs bound "
+                f"{fmt(bound(*worst))}. The bound asks for a dead layer at ONE input; born dead "
+                f"needs it on all {N_INPUTS}, which matters more the wider the layer.")  # fmt: skip
+    for s, d in t["remedy"].items():
+        out.append(f"At N={REF[0]}, L={REF[1]}: " + difference_sentence(s, "the symmetric init",
+                   d, "born-dead probability") + ".")  # fmt: skip
+    for s in (SYMMETRIC, RAI):
+        gap = t["collapse"][s]
+        out.append(
+            f"{s} at N={REF[0]}, L={REF[1]}: flat to float32 precision "
+            f"{t['constant'][key(s, *REF)]}, born dead {t['dead'][key(s, *REF)]}; "
+            + (
+                f"{fmt(gap.mean)} more are flat than dead ({gap.ci()}): collapse -- no layer "
+                "dead, yet the input's influence squeezed below float32 resolution (Lu, Su & "
+                "Karniadakis 2018)."
+                if gap.excludes_zero
+                else f"no gap detected ({gap.ci()}): every flat network has a dead layer."
+            )
         )
-    else:
-        parts.append(f"Cells above the bound beyond sampling error: {sorted(over)}.")
-    ref = next((d for d in TABLE_DEPTHS if d in depths), hi)
-    ratio = {w: sym[(w, ref)] / bounds[(w, ref)] for w in widths}
-    ratios = ", ".join(f"N={w}: {r:.2f}" for w, r in ratio.items())
-    parts.append(
-        f"Measured/bound at L={ref}: {ratios}. The bound only asks for a dead layer at ONE input; "
-        f"born dead needs it on all {N_INPUTS}, which matters more the wider the layer."
+    out.append(
+        "diagnostics.born_dead on real nn models: "
+        + ", ".join(
+            f"{c} {fmt(v['engine'])} vs sampler {fmt(v['sampler'])}"
+            for c, v in t["crosscheck"].items()
+        )  # fmt: skip
+        + ". Leaky ReLU has no such failure: a negative input still passes slope x, so no layer "
+        "is ever exactly 0 on every input."
     )
-    w_r = max(widths, key=lambda w: sym[(w, hi)] * (1 - sym[(w, hi)]))  # the most informative width
-    remedies = ", ".join(
-        f"{name}: {res['dead'][(w_r, hi)]:.3f}"
-        for name, res in results.items()
-        if name != SYMMETRIC
-    )
-    parts.append(f"Remedies at N={w_r}, L={hi} (symmetric: {sym[(w_r, hi)]:.3f}): {remedies}.")
-    rai_dead, rai_const = results[RAI]["dead"][(w_r, hi)], results[RAI]["constant"][(w_r, hi)]
-    if rai_const > rai_dead + margin(0.5, n):
-        parts.append(
-            f"Fewer dead layers is not yet a lively function: with RAI {rai_const:.3f} of those "
-            f"networks are flat to float32 precision on every input (only {rai_dead:.3f} have a "
-            "dead layer): 50 narrow layers squeeze out the input's influence (Lu et al. 2018's "
-            '"collapse").'
-        )
-    agree = all(c["diff"] <= c["margin"] for c in checks)
-    if checks:
-        cells = ", ".join(
-            f"N={c['width']} L={c['depth']}: {c['engine']:.3f} vs {c['sampler']:.3f}"
-            for c in checks
-        )
-        verdict = "agreed with the sampler within sampling error" if agree else "DISAGREED with it"
-        parts.append(f"diagnostics.born_dead on real nn models {verdict} ({cells}).")
-    parts.append(
-        "Leaky ReLU has no such failure: a negative pre-activation still passes slope x, so no "
-        "layer is ever exactly 0 on every input."
-    )
-    return " ".join(parts)
+    return out
 
+
+def render(t: dict) -> list[tuple[str, list[str], list[list]]]:
+    head = ["depth L"] + [h for w in t["widths"] for h in (f"N={w}", f"bound N={w}")]
+    rows = [
+        [d]
+        + [
+            v for w in t["widths"] for v in (str(t["dead"][key(SYMMETRIC, w, d)]), fmt(bound(w, d)))
+        ]  # fmt: skip
+        for d in t["depths"]
+    ]
+    hi = t["depths"][-1]
+    rem = [
+        [s, w, str(t["dead"][key(s, w, hi)]), str(t["constant"][key(s, w, hi)])]
+        for s in t["inits"]
+        for w in t["widths"]
+    ]
+    return [
+        (f"P(born dead), symmetric init ({t['n_seeds']} seeds, 95% CI)", head, rows),
+        (f"Remedies and collapse at L={hi}", ["init", "N", "born dead", "near-constant"], rem),
+    ]
+
+
+def figures(t: dict, out: str) -> list[str]:
+    return [save_figure(figure(t), out, "07_born_dead.png")]
+
+
+def figure(t: dict):
+    """Left: P(born dead) vs depth with the bound. Middle: the remedies. Right: born dead vs
+    near-constant (collapse) at N=REF[0] for every init."""
+    fig, axes = pyplot().subplots(1, 3, figsize=(16, 4.4))
+    d = np.array(t["depths"])
+    dense = np.arange(1, d.max() + 1)
+    for i, w in enumerate(t["widths"]):
+        _dots(axes[0], d, [t["dead"][key(SYMMETRIC, w, x)] for x in d], f"C{i}", f"N={w}")
+        axes[0].plot(dense, [bound(w, x) for x in dense], "--", color=f"C{i}", lw=1)
+    axes[0].set_title("Symmetric init: measured (95% CI)\nvs bound 1-(1-2^-N)^L (dashed)")
+    w = REF[0]
+    for i, s in enumerate(t["inits"]):
+        _dots(axes[1], d, [t["dead"][key(s, w, x)] for x in d], f"C{i}", s)
+    for i, s in ((0, SYMMETRIC), (3, RAI)):  # the colours of the middle panel
+        _dots(axes[2], d, [t["constant"][key(s, w, x)] for x in d], f"C{i}", f"{s}: flat")
+        _dots(axes[2], d, [t["dead"][key(s, w, x)] for x in d], f"C{i}", f"{s}: born dead",
+              ls=":")  # fmt: skip
+    axes[1].set_title(f"The remedies, N={w}: P(born dead)")
+    axes[2].set_title(f"Collapse, N={w}: output flat to float32 (solid)\nvs a dead layer (dotted)")
+    for ax in axes:
+        ax.set(xlabel="depth L (hidden layers)", ylabel="fraction of networks", ylim=(-0.02, 1.02))
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.15), ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def _dots(ax, x, ivs, color, label, ls="-") -> None:
+    m = np.array([v.mean for v in ivs])
+    err = np.array([m - [v.lo for v in ivs], [v.hi for v in ivs] - m])
+    ax.errorbar(x, m, yerr=err, fmt="o", ls=ls, ms=3, capsize=2, color=color, label=label)
+
+
+run = make_run(__name__)
 
 if __name__ == "__main__":
-    lesson_main(run, __doc__)
+    lesson_main(__name__)

@@ -1,17 +1,27 @@
-"""What every lesson shares: its command-line flags, the result it returns, tables and plots.
+"""What every lesson shares: models, data, tables and plots (the runner is lessons/_runner.py).
 
-A lesson module defines `run(quick, seed, out, plots) -> LessonResult` and calls
-`lesson_main(run, __doc__)` under `if __name__ == "__main__":`. The test suite calls `run` in quick
-mode and asserts the lesson's claim on `result.measured`.
+A lesson module defines, at module level (each small, each a step of the experiment):
+  measure(seed, quick=False) -> dict      one run, plain JSON-able numbers and lists
+  aggregate(runs) -> tables               means, 95% intervals, paired differences (lessons/_stats)
+  summarize(tables) -> list[str]          sentences built from the numbers
+  claims(tables) -> dict[str, bool]       every claim the summary and README state, by name
+  figures(tables, out) -> list[str]       PNG paths
+  render(tables) -> [(title, headers, rows)]   the tables to print and to put in the README
+and optionally N_SEEDS / QUICK_N_SEEDS (default 10 / 3). `run_lesson(module, quick, seed, seeds,
+jobs, scheduler, out, plots)` runs it (`run = make_run(__name__)` wraps that for the module), and
+`lesson_main(__name__)` is its script entry.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+
+from lessons._runner import lesson_main, make_run, run_lesson  # noqa: F401  (the lessons' API)
 
 DEFAULT_OUT = "lesson_output"
 
@@ -30,6 +40,8 @@ class LessonResult:
 
 
 def format_cell(v: Any) -> str:
+    if hasattr(v, "cell"):  # an Interval: "mean (lo..hi)"
+        return v.cell()
     if isinstance(v, float):
         if v != v:  # NaN
             return "nan"
@@ -61,6 +73,11 @@ def pyplot():
     except ImportError:
         return None
     return plt
+
+
+def half_widths(intervals) -> np.ndarray:
+    """(2, n) distances from each mean down to lo and up to hi: errorbar's yerr / xerr."""
+    return np.array([[v.mean - v.lo for v in intervals], [v.hi - v.mean for v in intervals]])
 
 
 def save_figure(fig, out: str, name: str) -> str:
@@ -159,32 +176,3 @@ def load_dataset(name: str, seed: int = 0, n_train: int | None = None):
     Xtr, ytr = Xtr[:n_train], ytr[:n_train]
     Xtr, Xte = data.standardize(Xtr, Xte)
     return Xtr, ytr, Xte, yte, int(max(ytr.max(), yte.max()) + 1)
-
-
-def parse_args(doc: str | None, argv: Sequence[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="a smaller run (seconds), as in the tests")
-    p.add_argument("--seed", type=int, default=0, help="random seed (the run is deterministic)")
-    p.add_argument("--out", default=DEFAULT_OUT, help="directory for plots")
-    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
-    return p.parse_args(argv)
-
-
-def report(result: LessonResult) -> str:
-    parts = [f"== {result.title} ==", "", format_table(result.headers, result.rows)]
-    for title, headers, rows in result.extra_tables:
-        parts += ["", title, format_table(headers, rows)]
-    if result.plots:
-        parts += ["", "plots: " + ", ".join(result.plots)]
-    parts += ["", result.summary]
-    return "\n".join(parts)
-
-
-def lesson_main(run: Callable[..., LessonResult], doc: str | None, argv=None) -> LessonResult:
-    args = parse_args(doc, argv)
-    import tinygrad_act as ta
-
-    ta.set_blas_threads(1)  # small networks: one BLAS thread is fastest (tinygrad_act/_blas.py)
-    result = run(quick=args.quick, seed=args.seed, out=args.out, plots=not args.no_plots)
-    print(report(result))
-    return result
