@@ -178,3 +178,11 @@ def test_module_to_float16_leaves_the_model_unchanged():
     with pytest.raises(TypeError):
         model.to(ta.float16)
     assert all(p.dtype == ta.float32 for p in model.parameters())
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam])
+def test_optimizer_refuses_a_float16_tensor_where_it_enters(cls):
+    t = ta.Tensor(np.zeros(3, np.float16), requires_grad=True)
+    expected = rf"{cls.__name__}: a parameter is float16.*float32, float64"
+    with pytest.raises(TypeError, match=expected):
+        cls([t], lr=0.1)

@@ -75,8 +75,11 @@ class Optimizer:
                 )
             if not p.is_leaf:
                 raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf Tensor")
-            if p.dtype.kind != "f":
-                raise TypeError(f"{type(self).__name__}: parameters must be floating point")
+            if p.dtype not in FLOAT_DTYPES:
+                raise TypeError(
+                    f"{type(self).__name__}: a parameter is {p.dtype}; the optimizers support "
+                    "float32, float64 (convert it with .float() or .double())"
+                )
         group["params"] = params
         for k, v in self.defaults.items():
             group.setdefault(k, v)
