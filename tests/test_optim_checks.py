@@ -186,3 +186,23 @@ def test_optimizer_refuses_a_float16_tensor_where_it_enters(cls):
     expected = rf"{cls.__name__}: a parameter is float16.*float32, float64"
     with pytest.raises(TypeError, match=expected):
         cls([t], lr=0.1)
+
+
+def test_loaded_state_in_fortran_order_is_still_updated_in_place():
+    # the kernels update a momentum buffer through a flat view; a buffer loaded in Fortran order
+    # would be flattened into a copy and every update to it lost
+    def run(reload):
+        p = nn.Parameter(np.arange(6, dtype=np.float32).reshape(2, 3))
+        opt = optim.SGD([p], lr=0.1, momentum=0.9)
+        for i in range(3):
+            p.grad = ta.Tensor(np.full((2, 3), i + 1.0, np.float32))
+            opt.step()
+            if reload and i == 0:
+                sd = opt.state_dict()
+                sd["state"][0]["momentum_buffer"] = np.asfortranarray(
+                    sd["state"][0]["momentum_buffer"]
+                )
+                opt.load_state_dict(sd)
+        return p.numpy()
+
+    np.testing.assert_array_equal(run(True), run(False))
