@@ -91,3 +91,27 @@ def test_empty_input_gives_an_empty_result_like_pytorch(fn, shape, dim):
     assert y.shape == shape and y.dtype == ta.float32
     y.sum().backward()
     assert x.grad.shape == shape
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_gradients_equal_the_hand_derived_formulas(dim):
+    # independent of gradcheck: d log_softmax . g = g - softmax * sum(g); d softmax . g =
+    # y * (g - sum(g * y)); d logsumexp . g = g * softmax (sums along dim)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 4, 5)) * 3
+    g = rng.standard_normal((3, 4, 5))
+    m = x.max(axis=dim, keepdims=True)
+    p = np.exp(x - m) / np.exp(x - m).sum(axis=dim, keepdims=True)
+    expected = {
+        "log_softmax": g - p * g.sum(axis=dim, keepdims=True),
+        "softmax": p * (g - (g * p).sum(axis=dim, keepdims=True)),
+    }
+    for name, want in expected.items():
+        t = ta.tensor(x, dtype=ta.float64, requires_grad=True)
+        getattr(F, name)(t, dim).backward(ta.tensor(g, dtype=ta.float64))
+        np.testing.assert_allclose(t.grad.numpy(), want, rtol=1e-12, atol=1e-14, err_msg=name)
+    t = ta.tensor(x, dtype=ta.float64, requires_grad=True)
+    gl = g.sum(axis=dim)
+    t.logsumexp(dim).backward(ta.tensor(gl, dtype=ta.float64))
+    want = np.expand_dims(gl, dim if dim >= 0 else x.ndim + dim) * p
+    np.testing.assert_allclose(t.grad.numpy(), want, rtol=1e-12, atol=1e-14)
