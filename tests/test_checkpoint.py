@@ -149,6 +149,8 @@ def _kill_during_second_save(tmp_path) -> tuple[bool, set]:
         if child.poll() is None:
             child.kill()
             child.wait()
+        child.stdin.close()
+        child.stdout.close()
     return killed_mid_write, {p.name for p in tmp_path.iterdir()}
 
 
