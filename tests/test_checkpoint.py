@@ -149,6 +149,8 @@ def _kill_during_second_save(tmp_path) -> tuple[bool, set]:
         if child.poll() is None:
             child.kill()
             child.wait()
+        child.stdin.close()
+        child.stdout.close()
     return killed_mid_write, {p.name for p in tmp_path.iterdir()}
 
 
@@ -173,3 +175,24 @@ def test_sigkill_during_a_200mb_save_keeps_a_loadable_checkpoint(tmp_path):
     # the second, never a mix or a truncated file
     assert values in ({1.0}, {2.0})
     assert all(np.all(p.data == p.data[0]) for p in model.parameters())
+
+
+def test_any_parameter_name_can_be_saved(tmp_path):
+    # np.savez(f, **arrays) takes 'file' and 'allow_pickle' as its own arguments
+    class Odd(nn.Module):
+        def __init__(self, fill):
+            super().__init__()
+            self.file = nn.Parameter(np.full(2, fill, np.float32))
+            self.allow_pickle = nn.Parameter(np.full(3, fill, np.float32))
+
+    Odd(4.0).save(tmp_path / "odd")
+    with np.load(tmp_path / "odd.npz") as f:  # plain numpy reads it
+        assert sorted(f.files) == ["allow_pickle", "file"]
+    got = Odd(0.0).load(tmp_path / "odd")
+    np.testing.assert_array_equal(got.file.numpy(), [4.0, 4.0])
+    np.testing.assert_array_equal(got.allow_pickle.numpy(), [4.0, 4.0, 4.0])
+
+
+def test_save_into_a_missing_directory_names_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        _model(1.0).save(tmp_path / "nope" / "m")

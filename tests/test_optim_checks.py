@@ -2,8 +2,8 @@
 
 A Numba kernel indexes its arrays without bounds checks: a gradient or a state buffer smaller than
 the parameter makes it read or write out of bounds (a segfault, exit 139, or weights like -7.6e31).
-Each case runs in a child process, so a crash fails the test instead of killing pytest; the child
-prints the error it got and whether the weights stayed untouched.
+The cases run in one child process, so a crash fails the tests instead of killing pytest; for
+each case the child prints the error it got and whether the weights stayed untouched.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def report(model, opt):
     except Exception as e:
         err = f"{type(e).__name__}: {e}"
     same = all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
-    print(json.dumps({"error": err, "untouched": same}))
+    print(json.dumps({"case": CASE, "opt": OPT, "error": err, "untouched": same}), flush=True)
 """
 
 CASES = {
@@ -75,17 +75,27 @@ report(model, opt)
 }
 
 
-def _run(case: str, opt: str) -> dict:
-    code = _PRELUDE + f"OPT = {opt!r}\n" + textwrap.dedent(CASES[case])
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, f"child died with exit {proc.returncode}: {proc.stderr[-2000:]}"
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+@pytest.fixture(scope="module")
+def child_results() -> tuple[dict, str]:
+    """Run every case for both optimizers in one child; a segfault ends it (exit -11)."""
+    code = _PRELUDE
+    for opt in ("sgd", "adam"):
+        for case, body in sorted(CASES.items()):
+            code += f"OPT, CASE = {opt!r}, {case!r}\n" + textwrap.dedent(body)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    got = {}
+    for line in proc.stdout.splitlines():
+        row = json.loads(line)
+        got[row["case"], row["opt"]] = row
+    return got, f"child exit {proc.returncode}: {proc.stderr[-1500:]}"
 
 
 @pytest.mark.parametrize("opt", ["sgd", "adam"])
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_step_refuses_mismatched_shapes_before_touching_any_weight(case, opt):
-    got = _run(case, opt)
+def test_step_refuses_mismatched_shapes_before_touching_any_weight(case, opt, child_results):
+    results, crash = child_results
+    assert (case, opt) in results, f"the child crashed before or during this case ({crash})"
+    got = results[case, opt]
     assert got["error"] is not None, "step() ran on mismatched arrays"
     assert got["error"].startswith(("RuntimeError", "ValueError"))
     assert "shape" in got["error"] and "(1000,)" in got["error"]
@@ -178,3 +188,31 @@ def test_module_to_float16_leaves_the_model_unchanged():
     with pytest.raises(TypeError):
         model.to(ta.float16)
     assert all(p.dtype == ta.float32 for p in model.parameters())
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam])
+def test_optimizer_refuses_a_float16_tensor_where_it_enters(cls):
+    t = ta.Tensor(np.zeros(3, np.float16), requires_grad=True)
+    expected = rf"{cls.__name__}: a parameter is float16.*float32, float64"
+    with pytest.raises(TypeError, match=expected):
+        cls([t], lr=0.1)
+
+
+def test_loaded_state_in_fortran_order_is_still_updated_in_place():
+    # the kernels update a momentum buffer through a flat view; a buffer loaded in Fortran order
+    # would be flattened into a copy and every update to it lost
+    def run(reload):
+        p = nn.Parameter(np.arange(6, dtype=np.float32).reshape(2, 3))
+        opt = optim.SGD([p], lr=0.1, momentum=0.9)
+        for i in range(3):
+            p.grad = ta.Tensor(np.full((2, 3), i + 1.0, np.float32))
+            opt.step()
+            if reload and i == 0:
+                sd = opt.state_dict()
+                sd["state"][0]["momentum_buffer"] = np.asfortranarray(
+                    sd["state"][0]["momentum_buffer"]
+                )
+                opt.load_state_dict(sd)
+        return p.numpy()
+
+    np.testing.assert_array_equal(run(True), run(False))

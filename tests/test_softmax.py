@@ -129,3 +129,17 @@ def test_log_softmax_gradient_of_a_one_hot_pick_is_onehot_minus_softmax():
     (-F.log_softmax(t, 1)[0, 3]).backward()
     s = np.exp(x) / np.exp(x).sum()
     np.testing.assert_allclose(t.grad.numpy(), s - np.eye(4)[3], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_softmax_backward_formula(dim):
+    # independent of gradcheck: d softmax . g = y * (g - sum(g * y)) along dim
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 4, 5)) * 3
+    g = rng.standard_normal((3, 4, 5))
+    m = x.max(axis=dim, keepdims=True)
+    p = np.exp(x - m) / np.exp(x - m).sum(axis=dim, keepdims=True)
+    t = ta.tensor(x, dtype=ta.float64, requires_grad=True)
+    F.softmax(t, dim).backward(ta.tensor(g, dtype=ta.float64))
+    want = p * (g - (g * p).sum(axis=dim, keepdims=True))
+    np.testing.assert_allclose(t.grad.numpy(), want, rtol=1e-12, atol=1e-14)

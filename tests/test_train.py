@@ -311,3 +311,15 @@ def test_finite_gradients_of_every_size_pass_the_check():
         bad = [a.copy() for a in arrays]
         bad[i].reshape(-1)[-1] = np.inf
         assert _first_non_finite(bad) == i
+
+
+def test_non_finite_gradient_is_found_among_more_than_eight_parameters():
+    # 12 parameters: the check runs in chunks of 8; the bad one is in the second chunk
+    ta.manual_seed(0)
+    X, y = data.make_spirals(32, n_classes=2, seed=0)
+    model = _mlp(2, 4, 4, 4, 4, 4, 2)
+    assert len(list(model.parameters())) == 12
+    model[8].bias.register_hook(lambda g: ta.Tensor(np.full(g.shape, np.inf, np.float32)))
+    with pytest.raises(RuntimeError, match=r"gradient of '8\.bias' holds inf \(4 of 4"):
+        fit(model, data.DataLoader(X, y, batch_size=16), optim.SGD(model.parameters(), lr=0.1),
+            progress=False)  # fmt: skip

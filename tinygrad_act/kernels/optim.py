@@ -5,6 +5,8 @@ first (as torch casts a Python scalar to float32), each op rounds to that dtype,
 vectorized kernels use a fused multiply-add (add with alpha, lerp, addcmul) we compute
 a*b + c in float64 and round once, which is what an FMA does for float32 inputs. With this, SGD
 matches torch bit for bit; Adam differs only where torch's MKL sqrt is 1 ulp off.
+
+`any_non_finite8` is the check train.fit runs on the gradients before an update (NaN or inf).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import zipfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,13 +39,15 @@ def save_arrays(path: str | os.PathLike, arrays: Mapping[str, Any]) -> str:
     """Write `arrays` as an uncompressed .npz at checkpoint_path(path), atomically; return it."""
     final = checkpoint_path(path)
     folder, name = os.path.split(os.path.abspath(final))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save: the directory of {final!r} does not exist")
     tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
     # os.open with mode 0o666 lets the umask decide the permissions, as for any file the user
     # writes (mkstemp would give 0600 and the checkpoint would keep it after the rename)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            _write_npz(f, arrays)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, final)
@@ -68,6 +71,15 @@ def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
         )
     with np.load(final, allow_pickle=False) as f:
         return {k: f[k] for k in f.files}
+
+
+def _write_npz(f: Any, arrays: Mapping[str, Any]) -> None:
+    """What np.savez writes (one .npy per key in an uncompressed zip), for any key: np.savez(f,
+    **arrays) fails on a parameter named 'file' or 'allow_pickle' (its own argument names)."""
+    with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for key, value in arrays.items():
+            with zf.open(key + ".npy", "w", force_zip64=True) as out:
+                np.lib.format.write_array(out, np.asanyarray(value), allow_pickle=False)
 
 
 def _fsync_dir(folder: str) -> None:

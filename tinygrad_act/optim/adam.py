@@ -79,9 +79,9 @@ class Adam(Optimizer):
                 # torch computes the bias corrections in Python floats (float64)
                 step_size = lr / (1.0 - beta1**t)
                 bc2_sqrt = (1.0 - beta2**t) ** 0.5
-                m = state["exp_avg"].reshape(-1)
-                v = state["exp_avg_sq"].reshape(-1)
-                vmax = state["max_exp_avg_sq"].reshape(-1) if amsgrad else v
+                m = state["exp_avg"].ravel()
+                v = state["exp_avg_sq"].ravel()
+                vmax = state["max_exp_avg_sq"].ravel() if amsgrad else v
                 launch(
                     K.adam_step,
                     (data, grad, m, v, vmax),

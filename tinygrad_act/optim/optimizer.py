@@ -75,8 +75,11 @@ class Optimizer:
                 )
             if not p.is_leaf:
                 raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf Tensor")
-            if p.dtype.kind != "f":
-                raise TypeError(f"{type(self).__name__}: parameters must be floating point")
+            if p.dtype not in FLOAT_DTYPES:
+                raise TypeError(
+                    f"{type(self).__name__}: a parameter is {p.dtype}; the optimizers support "
+                    "float32, float64 (convert it with .float() or .double())"
+                )
         group["params"] = params
         for k, v in self.defaults.items():
             group.setdefault(k, v)
@@ -126,8 +129,8 @@ class Optimizer:
                     self._refuse(group, p, state)
                 if g.dtype != d.dtype:
                     g = g.astype(d.dtype)
-                # reshape is a view of a C-contiguous array and a contiguous copy of any other
-                updates.append((p, d.reshape(-1), g.reshape(-1), state))
+                # ravel: a view of a C-contiguous array (d is one), a contiguous copy of any other
+                updates.append((p, d.ravel(), g.ravel(), state))
             groups.append((group, updates))
         return loss, groups
 
@@ -232,5 +235,6 @@ def _cast_like(v: Any, p: Tensor) -> Any:
                 f"load_state_dict: a saved buffer has shape {v.shape} but its parameter has "
                 f"shape {p.shape}"
             )
-        return np.array(v, dtype=p.dtype, copy=True)
+        # C order: the kernels update a buffer through its ravel(), which must be a view
+        return np.array(v, dtype=p.dtype, order="C", copy=True)
     return copy.deepcopy(v)

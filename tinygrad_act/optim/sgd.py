@@ -79,7 +79,7 @@ class SGD(Optimizer):
                     if buf is None:
                         buf = state["momentum_buffer"] = np.zeros_like(p.data)
                         first = True
-                    buf = buf.reshape(-1)
+                    buf = buf.ravel()
                 else:
                     buf = data  # unused by the kernel when momentum == 0
                 launch(K.sgd_step, (data, grad, buf), scalars=(*args, first))
