@@ -18,6 +18,18 @@ from . import dtypes as _dt
 _int = builtins.int
 _float = builtins.float
 
+# Tensor's math methods delegate to the ops (tinygrad_act.ops), the layer above this file: the ops
+# import Tensor, so this file imports nothing from them. tinygrad_act/ops/__init__.py hands them
+# in through `bind_ops` when it loads; a method call then costs one global lookup, as before.
+_ops: Any = None
+_act: Any = None
+
+
+def bind_ops(ops: Any, activations: Any) -> None:
+    """Connect Tensor's methods to `tinygrad_act.ops` and `tinygrad_act.ops.activations`."""
+    global _ops, _act
+    _ops, _act = ops, activations
+
 
 class Tensor:
     """An n-dimensional array that records the operations applied to it for backpropagation."""
@@ -150,7 +162,9 @@ class Tensor:
 
     def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
         """Backpropagate from this tensor, accumulating into the `.grad` of every leaf."""
-        _autograd.backward(self, gradient, retain_graph)
+        from .engine import backward  # the layer above: it imports Tensor (once per step)
+
+        backward(self, gradient, retain_graph)
 
     def detach(self) -> Tensor:
         """A tensor sharing this data (and its version counter), cut from the graph."""
@@ -478,8 +492,3 @@ class _RemovableHandle:
     def remove(self) -> None:
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
-
-
-from . import autograd as _autograd  # noqa: E402 - these import Tensor, so they load after it
-from . import ops as _ops  # noqa: E402
-from .ops import activations as _act  # noqa: E402

@@ -4,6 +4,10 @@ Files follow the kind of op: arithmetic, reduce, shape, linalg, softmax; activat
 live in their own modules. `tinygrad_act.tensor.Tensor` methods delegate here.
 """
 
+import sys as _sys
+
+from .. import tensor as _tensor
+from . import activations as _activations
 from ._util import as_tensor_like, raw, shape_arg, unbroadcast
 from .arithmetic import (
     Abs,
@@ -58,3 +62,7 @@ from .shape import (
 from .softmax import LogSoftmax, Softmax
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+
+# Tensor's methods (a + b, x.sum(), x.relu()) delegate to these ops, which build Tensors: this
+# layer plugs itself in once loaded, so tensor.py never imports upward (no import cycle)
+_tensor.bind_ops(_sys.modules[__name__], _activations)
