@@ -29,10 +29,11 @@ In-place writes (PyTorch's contract):
   the outputs of view ops, which alias its memory). Every in-place method (`zero_`, `fill_`,
   `copy_`, `add_`, `mul_`) adds 1; `increment_version(t)` does it for code that writes into
   `t.data` by hand.
-- `ctx.save_for_backward(*arrays)` records, for each saved array that is an input's (or the
-  output's) own array, that tensor's version. Before the node's backward runs, the engine
-  compares: a changed version raises "one of the variables needed for gradient computation has
-  been modified by an inplace operation: ... is at version N; expected version M instead".
+- `ctx.save_for_backward(*arrays)`: before the node's backward runs, the engine checks that no
+  Tensor whose own array was saved (an input's, or the output's) was written in place since the
+  node was made (versions.py; one comparison per node when there was no in-place write at all);
+  one that was raises "one of the variables needed for gradient computation has been modified
+  by an inplace operation: ... is at version N; expected version M instead".
 - A forward that writes into an input's array calls `ctx.mark_dirty(x)` and returns `x`.
   `apply` then bumps that input's version and returns the SAME Tensor object, rebased onto the
   new node (its previous self becomes the node's parent). It refuses a leaf that requires grad
@@ -66,6 +67,7 @@ from .engine import backward
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .grad_mode import state as _mode
 from .tensor import Tensor
+from .versions import WRITES, bump, increment_version
 
 __all__ = [
     "Context",
@@ -87,17 +89,31 @@ class Context:
     (`ctx.negative_slope = 0.01`) for backward to read.
     """
 
-    # class-level defaults keep node creation cheap: one node is made per op call
-    _saved: tuple = ()
-    _versions: tuple = ()  # (version cell, version at save time, array) per saved input/output
-    _dirty: tuple = ()
-    _freed = False
-    _hooks: list | None = None
+    # slots: the engine reads and writes these on every op call, and a slot is cheaper than an
+    # instance-dict entry; ops' own attributes (ctx.negative_slope) go to __dict__
+    __slots__ = (
+        "fn",
+        "parents",
+        "needs_input_grad",
+        "_saved",
+        "_ver",
+        "_dirty",
+        "_freed",
+        "__dict__",
+    )
+    _hooks: list | None = None  # tensor hooks of the output (register_hook on a non-leaf)
 
     def __init__(self, fn: type[Function], parents: tuple | None, needs_input_grad: tuple) -> None:
         self.fn = fn
         self.parents = parents
         self.needs_input_grad = needs_input_grad
+        self._saved: tuple = ()
+        # (in-place writes so far, the output's version cell, id of the output array) when the
+        # node saved arrays: what the version check needs (versions.py), without keeping the
+        # output array alive
+        self._ver: tuple | None = None
+        self._dirty: tuple = ()
+        self._freed = False
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep `arrays` for backward. Save the least you can: a bool mask beats a float copy.
@@ -205,34 +221,11 @@ class Function:
             t._vc = [0]
         if track:
             t._ctx = ctx
-            if ctx._saved:
-                ctx._versions = _saved_versions(ctx._saved, args, t)
+            if ctx._saved:  # for the version check: when it was made, what its output was
+                ctx._ver = (WRITES[0], t._vc, id(out))
         else:
             t._ctx = None
         return t
-
-
-def _saved_versions(saved: tuple, args: tuple, out: Tensor) -> tuple:
-    """(version cell, version now, array) for each saved array that is an input's or the output's.
-
-    Saved arrays are matched to Tensors by identity (or a view of the same memory); anything
-    else the op saved (a mask, a copy) belongs to the node alone and cannot be overwritten.
-    """
-    found = []
-    for s in saved:
-        if type(s) is not np.ndarray:
-            continue
-        mem = s if s.base is None else s.base
-        if out.data is s:
-            found.append((out._vc, out._vc[0], s))
-            continue
-        for a in args:
-            if type(a) is Tensor or isinstance(a, Tensor):
-                d = a.data
-                if d is s or d is mem or d.base is mem:
-                    found.append((a._vc, a._vc[0], s))
-                    break
-    return tuple(found)
 
 
 def _rebase_in_place(ctx: Context, args: tuple, out: np.ndarray, track: bool) -> Tensor:
@@ -253,7 +246,7 @@ def _rebase_in_place(ctx: Context, args: tuple, out: np.ndarray, track: bool) ->
             "input's array; an in-place forward must return the input array it modified"
         )
     x = args[target]
-    x._vc[0] += 1  # before any refusal: forward has already written into the array
+    bump(x._vc)  # before any refusal: forward has already written into the array
     if x.requires_grad and x._ctx is None and _mode.enabled:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation. "
@@ -267,15 +260,6 @@ def _rebase_in_place(ctx: Context, args: tuple, out: np.ndarray, track: bool) ->
         ctx.parents = tuple(old if i == target else p for i, p in enumerate(args))
         x._ctx = ctx
         x.requires_grad = True
-        if ctx._saved:
-            ctx._versions = _saved_versions(ctx._saved, ctx.parents, x)
+        # x's saved array is matched through `old`, which shares x's version cell
+        ctx._ver = (WRITES[0], None, 0)
     return x
-
-
-def increment_version(t: Tensor) -> None:
-    """Record an in-place write into `t.data` made outside the in-place methods.
-
-    PyTorch's `torch.autograd.graph.increment_version`: a backward that saved `t` then raises
-    instead of using the overwritten values.
-    """
-    t._vc[0] += 1

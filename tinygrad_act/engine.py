@@ -14,23 +14,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .tensor import Tensor
+from .versions import WRITES, check_saved
 
 if TYPE_CHECKING:
     from .autograd import Context
 
 __all__ = ["backward"]
-
-
-def _check_versions(node: Context) -> None:
-    for cell, version, arr in node._versions:
-        if cell[0] != version:
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{arr.dtype} tensor of shape {arr.shape}], saved by "
-                f"{node.fn.__name__}, is at version {cell[0]}; expected version {version} "
-                "instead. Hint: the in-place write (zero_, add_, relu(inplace=True), ...) came "
-                "after this op used the tensor; write into a copy, or do it before the op"
-            )
 
 
 def _topological_order(root: Context) -> list[Context]:
@@ -122,8 +111,9 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 new = hook(g)
                 if new is not None:
                     g = new
-        if node._versions:
-            _check_versions(node)
+        ver = node._ver
+        if ver is not None and ver[0] != WRITES[0]:  # an in-place write since node was made
+            check_saved(node)
         in_grads = node.fn.backward(node, g)
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
@@ -161,20 +151,13 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 # never add in place: gi may alias a gradient another input also received
                 grads[key] = gi if prev is None else prev + gi
         if not retain_graph:
-            _free(node)
-
-
-def _free(node: Context) -> None:
-    """Drop what a used node keeps alive: its saved arrays and its edges to the input Tensors.
-
-    A caller that holds the loss (a logging habit) holds its node; without this, the parents'
-    arrays (every activation of the step) would stay alive with it. The node keeps `fn` and the
-    `_freed` mark, so a second backward through it still names the op in its error.
-    """
-    node._saved = ()
-    node._versions = ()
-    node.parents = ()
-    node._freed = True
+            # drop what a used node keeps alive: its saved arrays and its edges to the inputs.
+            # A caller that holds the loss (a logging habit) holds its node; without this, every
+            # activation of the step stays alive with it. `_freed` lets a second backward through
+            # this node name the op in its error.
+            node._saved = ()
+            node.parents = ()
+            node._freed = True
 
 
 def _handed_twice(in_grads: tuple, gi: np.ndarray) -> bool:

@@ -8,6 +8,7 @@ Tensor (as in PyTorch).
 from __future__ import annotations
 
 import builtins
+import operator as _operator
 from collections.abc import Callable
 from typing import Any
 
@@ -18,17 +19,19 @@ from . import dtypes as _dt
 _int = builtins.int
 _float = builtins.float
 
-# Tensor's math methods delegate to the ops (tinygrad_act.ops), the layer above this file: the ops
-# import Tensor, so this file imports nothing from them. tinygrad_act/ops/__init__.py hands them
-# in through `bind_ops` when it loads; a method call then costs one global lookup, as before.
+# Tensor's methods delegate to the layers above this file: the ops (tinygrad_act.ops) and the
+# backward engine (engine.py). Those import Tensor, so this file imports nothing from them:
+# tinygrad_act/ops/__init__.py hands them in through `bind_layers` when it loads, and a method
+# call then costs one global lookup (an import inside each method would cost ~1 us per call).
 _ops: Any = None
 _act: Any = None
+_backward: Any = None
 
 
-def bind_ops(ops: Any, activations: Any) -> None:
-    """Connect Tensor's methods to `tinygrad_act.ops` and `tinygrad_act.ops.activations`."""
-    global _ops, _act
-    _ops, _act = ops, activations
+def bind_layers(ops: Any, activations: Any, backward: Callable) -> None:
+    """Connect Tensor's methods to `tinygrad_act.ops`, `ops.activations` and `engine.backward`."""
+    global _ops, _act, _backward
+    _ops, _act, _backward = ops, activations, backward
 
 
 class Tensor:
@@ -127,18 +130,19 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     # ---- autograd -----------------------------------------------------------------------------
-    @property
-    def grad(self) -> Tensor | None:
-        """dL/d(self) after backward(): a Tensor of this tensor's shape and dtype, or None."""
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: Tensor | None) -> None:
+    def _set_grad(self, value: Tensor | None) -> None:
         # checked where it enters: the optimizer's Numba loops trust the sizes they are given, so
         # a gradient of another shape would read or write out of bounds there
         if value is not None:
             _check_assigned_grad(self, value)
         self._grad = value
+
+    # the getter is C (attrgetter): optimizers read .grad of every parameter every step
+    grad = property(
+        _operator.attrgetter("_grad"),
+        _set_grad,
+        doc="dL/d(self) after backward(): a Tensor of this tensor's shape and dtype, or None.",
+    )
 
     @property
     def _version(self) -> _int:
@@ -162,9 +166,7 @@ class Tensor:
 
     def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
         """Backpropagate from this tensor, accumulating into the `.grad` of every leaf."""
-        from .engine import backward  # the layer above: it imports Tensor (once per step)
-
-        backward(self, gradient, retain_graph)
+        _backward(self, gradient, retain_graph)
 
     def detach(self) -> Tensor:
         """A tensor sharing this data (and its version counter), cut from the graph."""

@@ -7,6 +7,7 @@ live in their own modules. `tinygrad_act.tensor.Tensor` methods delegate here.
 import sys as _sys
 
 from .. import tensor as _tensor
+from ..engine import backward as _backward
 from . import activations as _activations
 from ._util import as_tensor_like, raw, shape_arg, unbroadcast
 from .arithmetic import (
@@ -63,6 +64,7 @@ from .softmax import LogSoftmax, Softmax
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 
-# Tensor's methods (a + b, x.sum(), x.relu()) delegate to these ops, which build Tensors: this
-# layer plugs itself in once loaded, so tensor.py never imports upward (no import cycle)
-_tensor.bind_ops(_sys.modules[__name__], _activations)
+# Tensor's methods (a + b, x.sum(), x.relu(), loss.backward()) delegate to these ops and to the
+# engine, which build Tensors: this layer plugs them in once loaded, so tensor.py never imports
+# upward (no import cycle)
+_tensor.bind_layers(_sys.modules[__name__], _activations, _backward)
