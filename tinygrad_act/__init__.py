@@ -25,6 +25,7 @@ from .creation import (
     zeros_like,
 )
 from .dtypes import bool_, double, float16, float32, float64, int32, int64, long, uint8
+from .interop import from_dlpack
 from .kernels import get_num_threads, set_num_threads
 from .ops import cat, maximum, minimum, stack, unbroadcast, where
 from .random import manual_seed
@@ -51,6 +52,7 @@ __all__ = [
     "float16",
     "float32",
     "float64",
+    "from_dlpack",
     "full",
     "functional",
     "get_num_threads",

@@ -100,8 +100,47 @@ class Tensor:
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
+    # ---- interop: other libraries see the same memory, never the graph (docs/interop.md) -------
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        """numpy's protocol: `np.asarray(t)` shares memory, `np.array(t)` copies (copy=True)."""
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        if dtype is None or np.dtype(dtype) == self.data.dtype:
+            return self.data
+        if copy is False:
+            raise ValueError(
+                f"__array__: a {self.data.dtype} tensor cannot be viewed as {np.dtype(dtype)} "
+                "without a copy (copy=False was asked)"
+            )
+        return self.data.astype(dtype)
+
+    @property
+    def __array_interface__(self) -> dict:
+        """numpy's array interface: the same memory, described by pointer, shape and strides.
+
+        The 'data' entry is the array that owns the memory (plus an offset), not a bare
+        pointer, so a consumer keeps that memory alive even if `t.data` is replaced later.
+        """
+        return _interface(self.data)
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export by DLPack (`torch.from_dlpack(t)`, `np.from_dlpack(t)`): shared memory.
+
+        As in PyTorch, a tensor that requires grad is refused: the graph does not travel with
+        the memory, so export `t.detach()` and say so in your code.
+        """
+        if self.requires_grad:
+            raise BufferError(
+                "Can't export tensors that require gradient, use tensor.detach() (the autograd "
+                "graph does not travel with the memory)"
+            )
+        # pass on only what the caller gave: numpy < 2.1 knows just `stream`
+        given = {"max_version": max_version, "dl_device": dl_device, "copy": copy}
+        kwargs = {k: v for k, v in given.items() if v is not None}
+        return self.data.__dlpack__(stream=stream, **kwargs)
+
+    def __dlpack_device__(self) -> tuple:
+        return self.data.__dlpack_device__()
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied, as in PyTorch)."""
@@ -443,6 +482,22 @@ class Tensor:
 
     def tanh(self) -> Tensor:
         return _act.Tanh.apply(self)
+
+
+def _interface(a: np.ndarray) -> dict:
+    """`a.__array_interface__` with its memory owner as 'data' (see Tensor.__array_interface__)."""
+    d = dict(a.__array_interface__)
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if not (root.flags.c_contiguous or root.flags.f_contiguous):
+        # no single buffer describes this memory; numpy then falls back to __array__
+        raise AttributeError("__array_interface__: memory not owned by one contiguous array")
+    d["offset"] = d["data"][0] - root.__array_interface__["data"][0]
+    d["data"] = root if root.flags.c_contiguous else root.T
+    if d.get("strides") is None:
+        d["strides"] = a.strides
+    return d
 
 
 def _check_assigned_grad(t: Tensor, g: Any) -> None:
