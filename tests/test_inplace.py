@@ -187,3 +187,19 @@ def test_writes_to_unsaved_inputs_and_to_other_tensors_are_fine():
     y.sum().backward()
     z.backward()
     np.testing.assert_array_equal(x.grad.numpy(), [4.0, 4.0])
+
+
+def test_in_place_into_a_view_of_a_graph_tensor_is_refused_not_silently_wrong():
+    # PyTorch rewrites h's history (CopySlices); without that, h's gradient would ignore the
+    # write, so the engine refuses before writing
+    x = ta.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    h = x * 1.0
+    v = h.reshape(2, 2)
+    with pytest.raises(RuntimeError, match=r"zero_: an in-place write into a view \(Reshape"):
+        v.zero_()
+    np.testing.assert_array_equal(h.numpy(), [1.0, 2.0, 3.0, 4.0])
+    with pytest.raises(RuntimeError, match="ReLUInPlace: an in-place write into a view"):
+        ReLUInPlace.apply(h.reshape(4))
+    buf = ta.zeros(4)
+    buf.reshape(2, 2).add_(ta.ones(2, 2))  # a view of a tensor outside the graph: fine
+    np.testing.assert_array_equal(buf.numpy(), [1.0, 1.0, 1.0, 1.0])

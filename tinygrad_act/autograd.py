@@ -78,6 +78,7 @@ __all__ = [
     "is_grad_enabled",
     "set_grad_enabled",
     "increment_version",
+    "check_in_place",
 ]
 
 
@@ -228,6 +229,34 @@ class Function:
         return t
 
 
+def check_in_place(x: Tensor, op: str) -> None:
+    """Refuse an in-place write into `x` that autograd could not follow (PyTorch's rules).
+
+    With grad mode on: a leaf that requires grad (its .grad would belong to values that no
+    longer exist; an optimizer writes under no_grad()), and a view of a tensor in the graph
+    (reshape/slicing output: PyTorch rewrites the base's history, this engine refuses instead
+    of silently giving the base a wrong gradient). In-place functions call this before writing.
+    """
+    if not (x.requires_grad and _mode.enabled):
+        return
+    node = x._ctx
+    if node is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation. "
+            f"({op} on a leaf of shape {x.data.shape}); do it under ta.no_grad() (as an "
+            "optimizer does), or on a copy (x * 1)"
+        )
+    if node._dirty:  # x is the output of an earlier in-place write: its input was x itself
+        return
+    for p in node.parents or ():
+        if isinstance(p, Tensor) and p._vc is x._vc and p.requires_grad:
+            raise RuntimeError(
+                f"{op}: an in-place write into a view ({node.fn.__name__} output) of a tensor "
+                "that requires grad is not supported: the viewed tensor's gradient would not "
+                "see it; write into that tensor itself, or into a copy (v * 1)"
+            )
+
+
 def _rebase_in_place(ctx: Context, args: tuple, out: np.ndarray, track: bool) -> Tensor:
     """Finish a forward that called ctx.mark_dirty: the modified input Tensor is the output.
 
@@ -247,12 +276,7 @@ def _rebase_in_place(ctx: Context, args: tuple, out: np.ndarray, track: bool) ->
         )
     x = args[target]
     bump(x._vc)  # before any refusal: forward has already written into the array
-    if x.requires_grad and x._ctx is None and _mode.enabled:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation. "
-            f"({name} on a leaf of shape {x.data.shape}); do it under ta.no_grad(), or on a "
-            "copy (x * 1)"
-        )
+    check_in_place(x, name)
     if track:
         old = Tensor.__new__(Tensor)  # x as it was: the edge to its previous grad_fn
         old.data, old._grad, old.requires_grad = x.data, None, x.requires_grad

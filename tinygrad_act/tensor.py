@@ -253,7 +253,7 @@ class Tensor:
     # ---- in-place writes (ops/inplace.py): each bumps the version counter ------------------------
     def zero_(self) -> Tensor:
         """Set every element to 0 in place; refused on a leaf that requires grad (use no_grad)."""
-        return _ops.fill_(self, 0)
+        return _ops.zero_(self)
 
     def fill_(self, value: Any) -> Tensor:
         """Set every element to `value` in place."""

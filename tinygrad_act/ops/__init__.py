@@ -31,7 +31,7 @@ from .arithmetic import (
     minimum,
     where,
 )
-from .inplace import AddInPlace, Copy, Fill, MulInPlace, add_, copy_, fill_, mul_
+from .inplace import AddInPlace, Copy, Fill, MulInPlace, add_, copy_, fill_, mul_, zero_
 from .linalg import MatMul
 from .reduce import (
     Amax,
