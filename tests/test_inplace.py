@@ -162,3 +162,44 @@ def test_in_place_write_that_does_not_fit_is_refused():
         ta.zeros(2).add_(ta.ones(3))
     with pytest.raises(RuntimeError, match=r"copy_: a source of shape \(2, 2\)"):
         ta.zeros(2).copy_(ta.ones(2, 2))
+
+
+def test_the_error_names_the_version_at_save_time_after_several_writes():
+    w = ta.tensor([1.0, 2.0], requires_grad=True)
+    h = ta.tensor([1.0, 1.0], requires_grad=True) * 1.0
+    h.add_(1.0)
+    h.mul_(2.0)  # version 2 when Mul saves it below
+    y = (h * w).sum()
+    h.add_(1.0)
+    h.add_(1.0)
+    with pytest.raises(RuntimeError, match="is at version 4; expected version 2 instead"):
+        y.backward()
+
+
+def test_writes_to_unsaved_inputs_and_to_other_tensors_are_fine():
+    x = ta.tensor([1.0, 2.0], dtype=ta.float64, requires_grad=True)
+    a = x * 1.0
+    y = a + 1.0  # Add saves nothing: writing into a afterwards cannot change its backward
+    z = (x * 3.0).sum()  # Mul saves x (a leaf) and a constant
+    with ta.no_grad():
+        a.fill_(7.0)
+        ta.zeros(3).add_(1.0)  # unrelated in-place writes
+    y.sum().backward()
+    z.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [4.0, 4.0])
+
+
+def test_in_place_into_a_view_of_a_graph_tensor_is_refused_not_silently_wrong():
+    # PyTorch rewrites h's history (CopySlices); without that, h's gradient would ignore the
+    # write, so the engine refuses before writing
+    x = ta.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    h = x * 1.0
+    v = h.reshape(2, 2)
+    with pytest.raises(RuntimeError, match=r"zero_: an in-place write into a view \(Reshape"):
+        v.zero_()
+    np.testing.assert_array_equal(h.numpy(), [1.0, 2.0, 3.0, 4.0])
+    with pytest.raises(RuntimeError, match="ReLUInPlace: an in-place write into a view"):
+        ReLUInPlace.apply(h.reshape(4))
+    buf = ta.zeros(4)
+    buf.reshape(2, 2).add_(ta.ones(2, 2))  # a view of a tensor outside the graph: fine
+    np.testing.assert_array_equal(buf.numpy(), [1.0, 1.0, 1.0, 1.0])

@@ -40,6 +40,7 @@ from .dtypes import (
     result_type,
     uint8,
 )
+from .interop import from_dlpack
 from .kernels import get_num_threads, set_num_threads
 from .ops import cat, maximum, minimum, stack, unbroadcast, where
 from .random import manual_seed
@@ -67,6 +68,7 @@ __all__ = [
     "float16",
     "float32",
     "float64",
+    "from_dlpack",
     "full",
     "functional",
     "get_num_threads",

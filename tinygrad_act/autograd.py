@@ -19,8 +19,8 @@ An op is a `Function` subclass with two static methods that work on *numpy array
 computes first derivatives only (no double backward) - enough for training, and it keeps every op a
 short story of array code.
 
-The engine (`backward`) walks the graph in an iterative topological order, so a 100,000-op
-chain does not hit Python's recursion limit, and frees the graph afterwards unless
+The engine (`backward`, in engine.py) walks the graph in an iterative topological order, so a
+100,000-op chain does not hit Python's recursion limit, and frees the graph afterwards unless
 `retain_graph=True`: each used node drops its saved arrays and its edges to its inputs, so a
 loss tensor kept for logging does not keep the step's activations alive.
 
@@ -29,10 +29,11 @@ In-place writes (PyTorch's contract):
   the outputs of view ops, which alias its memory). Every in-place method (`zero_`, `fill_`,
   `copy_`, `add_`, `mul_`) adds 1; `increment_version(t)` does it for code that writes into
   `t.data` by hand.
-- `ctx.save_for_backward(*arrays)` records, for each saved array that is an input's (or the
-  output's) own array, that tensor's version. Before the node's backward runs, the engine
-  compares: a changed version raises "one of the variables needed for gradient computation has
-  been modified by an inplace operation: ... is at version N; expected version M instead".
+- `ctx.save_for_backward(*arrays)`: before the node's backward runs, the engine checks that no
+  Tensor whose own array was saved (an input's, or the output's) was written in place since the
+  node was made (versions.py; one comparison per node when there was no in-place write at all);
+  one that was raises "one of the variables needed for gradient computation has been modified
+  by an inplace operation: ... is at version N; expected version M instead".
 - A forward that writes into an input's array calls `ctx.mark_dirty(x)` and returns `x`.
   `apply` then bumps that input's version and returns the SAME Tensor object, rebased onto the
   new node (its previous self becomes the node's parent). It refuses a leaf that requires grad
@@ -52,18 +53,21 @@ In-place writes (PyTorch's contract):
             (mask,) = ctx.saved_tensors
             return grad * mask
 
-Grad mode (`no_grad`, `enable_grad`, `set_grad_enabled`) is per thread, as in PyTorch.
+Grad mode (`no_grad`, `enable_grad`, `set_grad_enabled`; grad_mode.py) is per thread, as in
+PyTorch. This module re-exports it and the engine's `backward`.
 """
 
 from __future__ import annotations
 
-import functools
-import threading
 from typing import Any
 
 import numpy as np
 
+from .engine import backward
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import state as _mode
 from .tensor import Tensor
+from .versions import WRITES, bump, increment_version
 
 __all__ = [
     "Context",
@@ -74,68 +78,8 @@ __all__ = [
     "is_grad_enabled",
     "set_grad_enabled",
     "increment_version",
+    "check_in_place",
 ]
-
-
-class _GradMode(threading.local):
-    """Per-thread grad mode, as in PyTorch: a thread inside no_grad() leaves the others alone.
-
-    Every new thread starts with grad enabled (the class attribute); `prev` is this thread's stack
-    of modes to restore, so even one no_grad() object shared by two threads restores correctly.
-    """
-
-    enabled = True
-
-    def __init__(self) -> None:
-        self.prev: list[bool] = []
-
-
-_grad_mode = _GradMode()
-
-
-def is_grad_enabled() -> bool:
-    """True unless this thread is inside `no_grad()`."""
-    return _grad_mode.enabled
-
-
-class set_grad_enabled:
-    """Context manager and decorator: this thread's grad mode is `mode` inside (restored after)."""
-
-    def __init__(self, mode: bool = True) -> None:
-        self.mode = bool(mode)
-
-    def __enter__(self) -> None:
-        state = _grad_mode
-        state.prev.append(state.enabled)
-        state.enabled = self.mode
-
-    def __exit__(self, *exc: object) -> None:
-        state = _grad_mode
-        state.enabled = state.prev.pop()
-
-    def __call__(self, fn):
-        mode = self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-
-class no_grad(set_grad_enabled):
-    """Build no graph inside this block (or decorated function): outputs have no grad_fn."""
-
-    def __init__(self) -> None:
-        super().__init__(False)
-
-
-class enable_grad(set_grad_enabled):
-    """Re-enable graph building inside a `no_grad()` block."""
-
-    def __init__(self) -> None:
-        super().__init__(True)
 
 
 class Context:
@@ -146,17 +90,31 @@ class Context:
     (`ctx.negative_slope = 0.01`) for backward to read.
     """
 
-    # class-level defaults keep node creation cheap: one node is made per op call
-    _saved: tuple = ()
-    _versions: tuple = ()  # (version cell, version at save time, array) per saved input/output
-    _dirty: tuple = ()
-    _freed = False
-    _hooks: list | None = None
+    # slots: the engine reads and writes these on every op call, and a slot is cheaper than an
+    # instance-dict entry; ops' own attributes (ctx.negative_slope) go to __dict__
+    __slots__ = (
+        "fn",
+        "parents",
+        "needs_input_grad",
+        "_saved",
+        "_ver",
+        "_dirty",
+        "_freed",
+        "__dict__",
+    )
+    _hooks: list | None = None  # tensor hooks of the output (register_hook on a non-leaf)
 
     def __init__(self, fn: type[Function], parents: tuple | None, needs_input_grad: tuple) -> None:
         self.fn = fn
         self.parents = parents
         self.needs_input_grad = needs_input_grad
+        self._saved: tuple = ()
+        # (in-place writes so far, the output's version cell, id of the output array) when the
+        # node saved arrays: what the version check needs (versions.py), without keeping the
+        # output array alive
+        self._ver: tuple | None = None
+        self._dirty: tuple = ()
+        self._freed = False
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep `arrays` for backward. Save the least you can: a bool mask beats a float copy.
@@ -221,7 +179,7 @@ class Function:
             a = args[0]
             if isinstance(a, Tensor):
                 raw = (a.data,)
-                track = a.requires_grad and _grad_mode.enabled
+                track = a.requires_grad and _mode.enabled
             else:
                 raw, track = args, False
             ctx = Context(cls, args if track else None, (track,))
@@ -239,7 +197,7 @@ class Function:
                 else:
                     raw.append(a)
                     needs.append(False)
-            if track and _grad_mode.enabled:
+            if track and _mode.enabled:
                 ctx = Context(cls, args, tuple(needs))
             else:
                 track = False
@@ -264,34 +222,39 @@ class Function:
             t._vc = [0]
         if track:
             t._ctx = ctx
-            if ctx._saved:
-                ctx._versions = _saved_versions(ctx._saved, args, t)
+            if ctx._saved:  # for the version check: when it was made, what its output was
+                ctx._ver = (WRITES[0], t._vc, id(out))
         else:
             t._ctx = None
         return t
 
 
-def _saved_versions(saved: tuple, args: tuple, out: Tensor) -> tuple:
-    """(version cell, version now, array) for each saved array that is an input's or the output's.
+def check_in_place(x: Tensor, op: str) -> None:
+    """Refuse an in-place write into `x` that autograd could not follow (PyTorch's rules).
 
-    Saved arrays are matched to Tensors by identity (or a view of the same memory); anything
-    else the op saved (a mask, a copy) belongs to the node alone and cannot be overwritten.
+    With grad mode on: a leaf that requires grad (its .grad would belong to values that no
+    longer exist; an optimizer writes under no_grad()), and a view of a tensor in the graph
+    (reshape/slicing output: PyTorch rewrites the base's history, this engine refuses instead
+    of silently giving the base a wrong gradient). In-place functions call this before writing.
     """
-    found = []
-    for s in saved:
-        if type(s) is not np.ndarray:
-            continue
-        mem = s if s.base is None else s.base
-        if out.data is s:
-            found.append((out._vc, out._vc[0], s))
-            continue
-        for a in args:
-            if type(a) is Tensor or isinstance(a, Tensor):
-                d = a.data
-                if d is s or d is mem or d.base is mem:
-                    found.append((a._vc, a._vc[0], s))
-                    break
-    return tuple(found)
+    if not (x.requires_grad and _mode.enabled):
+        return
+    node = x._ctx
+    if node is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation. "
+            f"({op} on a leaf of shape {x.data.shape}); do it under ta.no_grad() (as an "
+            "optimizer does), or on a copy (x * 1)"
+        )
+    if node._dirty:  # x is the output of an earlier in-place write: its input was x itself
+        return
+    for p in node.parents or ():
+        if isinstance(p, Tensor) and p._vc is x._vc and p.requires_grad:
+            raise RuntimeError(
+                f"{op}: an in-place write into a view ({node.fn.__name__} output) of a tensor "
+                "that requires grad is not supported: the viewed tensor's gradient would not "
+                "see it; write into that tensor itself, or into a copy (v * 1)"
+            )
 
 
 def _rebase_in_place(ctx: Context, args: tuple, out: np.ndarray, track: bool) -> Tensor:
@@ -312,13 +275,8 @@ def _rebase_in_place(ctx: Context, args: tuple, out: np.ndarray, track: bool) ->
             "input's array; an in-place forward must return the input array it modified"
         )
     x = args[target]
-    x._vc[0] += 1  # before any refusal: forward has already written into the array
-    if x.requires_grad and x._ctx is None and _grad_mode.enabled:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation. "
-            f"({name} on a leaf of shape {x.data.shape}); do it under ta.no_grad(), or on a "
-            "copy (x * 1)"
-        )
+    bump(x._vc)  # before any refusal: forward has already written into the array
+    check_in_place(x, name)
     if track:
         old = Tensor.__new__(Tensor)  # x as it was: the edge to its previous grad_fn
         old.data, old._grad, old.requires_grad = x.data, None, x.requires_grad
@@ -326,212 +284,6 @@ def _rebase_in_place(ctx: Context, args: tuple, out: np.ndarray, track: bool) ->
         ctx.parents = tuple(old if i == target else p for i, p in enumerate(args))
         x._ctx = ctx
         x.requires_grad = True
-        if ctx._saved:
-            ctx._versions = _saved_versions(ctx._saved, ctx.parents, x)
+        # x's saved array is matched through `old`, which shares x's version cell
+        ctx._ver = (WRITES[0], None, 0)
     return x
-
-
-def _check_versions(node: Context) -> None:
-    for cell, version, arr in node._versions:
-        if cell[0] != version:
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{arr.dtype} tensor of shape {arr.shape}], saved by "
-                f"{node.fn.__name__}, is at version {cell[0]}; expected version {version} "
-                "instead. Hint: the in-place write (zero_, add_, relu(inplace=True), ...) came "
-                "after this op used the tensor; write into a copy, or do it before the op"
-            )
-
-
-def increment_version(t: Tensor) -> None:
-    """Record an in-place write into `t.data` made outside the in-place methods.
-
-    PyTorch's `torch.autograd.graph.increment_version`: a backward that saved `t` then raises
-    instead of using the overwritten values.
-    """
-    t._vc[0] += 1
-
-
-def _topological_order(root: Context) -> list[Context]:
-    """Nodes reachable from `root`, each before every node it feeds (iterative DFS, post-order).
-
-    A node is emitted only after all of its inputs' nodes are finished, so reversing the
-    emission order puts every consumer before the nodes it consumes: when a node's backward
-    runs, all paths into it have delivered their gradient (a + a*3 sums both paths first).
-    """
-    if root._freed:
-        _raise_freed(root)
-    for p in root.parents:
-        if isinstance(p, Tensor) and p._ctx is not None:
-            break
-    else:  # every input is a leaf or a constant: a one-node graph
-        return [root]
-    order: list[Context] = []
-    visited = {id(root)}
-    stack = [(root, iter(root.parents))]
-    while stack:
-        node, inputs = stack[-1]
-        for p in inputs:
-            child = p._ctx if isinstance(p, Tensor) else None
-            if child is not None and id(child) not in visited:
-                if child._freed:
-                    _raise_freed(child)
-                visited.add(id(child))
-                stack.append((child, iter(child.parents)))
-                break
-        else:  # every input finished: emit this node
-            stack.pop()
-            order.append(node)
-    order.reverse()
-    return order
-
-
-def _raise_freed(node: Context) -> None:
-    raise RuntimeError(
-        f"backward: the graph through {node.fn.__name__} was already freed by an earlier "
-        "backward(); call the first backward(retain_graph=True) to backpropagate twice"
-    )
-
-
-def _position(parents: tuple, p: Tensor) -> int:
-    """Index of `p` among the inputs, by identity (Tensor == is elementwise)."""
-    return next(i for i, q in enumerate(parents) if q is p)
-
-
-def _check_grad(node: Context, i: int, g: Any, p: Tensor) -> np.ndarray:
-    if type(g) is not np.ndarray:
-        g = np.asarray(g)
-    if g.shape != p.data.shape:
-        raise RuntimeError(
-            f"{node.fn.__name__}.backward returned a gradient of shape {g.shape} for input {i} "
-            f"of shape {p.data.shape}; it must match the input (sum over broadcast dims with "
-            "unbroadcast(grad, shape))"
-        )
-    if g.dtype != p.data.dtype:
-        g = g.astype(p.data.dtype)
-    return g
-
-
-def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> None:
-    """Accumulate d(root)/d(leaf) into every leaf's `.grad` that requires grad."""
-    if not root.requires_grad:
-        raise RuntimeError(
-            "backward: this tensor does not require grad and has no grad_fn; create the inputs "
-            "with requires_grad=True (and not inside no_grad())"
-        )
-    if (
-        isinstance(gradient, Tensor)
-        and gradient.data.shape == root.data.shape
-        and gradient.data.dtype == root.data.dtype
-    ):
-        g0 = gradient.data  # the common explicit case, checked inline (this runs per backward)
-    else:
-        g0 = _initial_grad(root, gradient)
-    if root._ctx is None:  # a leaf: d(root)/d(root) = 1
-        _accumulate_leaf(root, g0)
-        return
-    grads: dict[int, np.ndarray] = {id(root._ctx): g0}
-    pop, get = grads.pop, grads.get
-    for node in _topological_order(root._ctx):
-        g = pop(id(node), None)
-        if g is None:
-            continue
-        if node._hooks:
-            for hook in node._hooks:
-                new = hook(g)
-                if new is not None:
-                    g = new
-        if node._versions:
-            _check_versions(node)
-        in_grads = node.fn.backward(node, g)
-        if type(in_grads) is not tuple:
-            in_grads = (in_grads,)
-        parents, needs = node.parents, node.needs_input_grad
-        if len(in_grads) != len(parents):
-            raise RuntimeError(
-                f"{node.fn.__name__}.backward returned {len(in_grads)} gradients for "
-                f"{len(parents)} inputs; return one per forward input (None where there is none)"
-            )
-        for p, gi, need in zip(parents, in_grads, needs):
-            if gi is None or not need:
-                continue
-            pd = p.data
-            if type(gi) is not np.ndarray or gi.shape != pd.shape or gi.dtype != pd.dtype:
-                gi = _check_grad(node, _position(parents, p), gi, p)
-            if p._ctx is None:
-                if p._grad is None and not p._hooks:
-                    # Adopt a freshly computed array as .grad; copy one that may be shared: the
-                    # incoming gradient itself (Add passes it on), one handed to two inputs, or a
-                    # view. Copying a 784x256 weight gradient every step costs ~50 us.
-                    flags = gi.flags
-                    if (
-                        gi is g
-                        or retain_graph
-                        or not (flags.owndata and flags.writeable)
-                        or (len(in_grads) > 1 and _handed_twice(in_grads, gi))
-                    ):
-                        gi = gi.copy()
-                    p._grad = Tensor._wrap(gi)
-                else:
-                    _accumulate_leaf(p, gi)
-            else:
-                key = id(p._ctx)
-                prev = get(key)
-                # never add in place: gi may alias a gradient another input also received
-                grads[key] = gi if prev is None else prev + gi
-        if not retain_graph:
-            _free(node)
-
-
-def _free(node: Context) -> None:
-    """Drop what a used node keeps alive: its saved arrays and its edges to the input Tensors.
-
-    A caller that holds the loss (a logging habit) holds its node; without this, the parents'
-    arrays (every activation of the step) would stay alive with it. The node keeps `fn` and the
-    `_freed` mark, so a second backward through it still names the op in its error.
-    """
-    node._saved = ()
-    node._versions = ()
-    node.parents = ()
-    node._freed = True
-
-
-def _handed_twice(in_grads: tuple, gi: np.ndarray) -> bool:
-    """Is the same array object returned for more than one input?"""
-    n = 0
-    for other in in_grads:
-        if other is gi:
-            n += 1
-    return n > 1
-
-
-def _initial_grad(root: Tensor, gradient: Any) -> np.ndarray:
-    """The seed gradient: 1 for a scalar output, else the user's `gradient` (checked)."""
-    if gradient is None:
-        if root.data.size != 1:
-            raise RuntimeError(
-                f"backward: grad can be implicitly created only for scalar outputs, but the "
-                f"output has shape {root.data.shape}; reduce it (e.g. .sum()) or pass "
-                "backward(gradient=...) with that shape"
-            )
-        return np.ones_like(root.data)
-    g0 = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
-    if g0.shape != root.data.shape:
-        raise RuntimeError(
-            f"backward: gradient has shape {g0.shape} but the output has shape "
-            f"{root.data.shape}; pass a gradient of the output's shape"
-        )
-    return g0 if g0.dtype == root.data.dtype else g0.astype(root.data.dtype)
-
-
-def _accumulate_leaf(p: Tensor, g: np.ndarray) -> None:
-    if p._hooks:
-        for hook in p._hooks:
-            new = hook(g)
-            if new is not None:
-                g = new
-    if p._grad is None:
-        # copy: g may be shared with another input (Add hands both the same array)
-        p._grad = Tensor._wrap(np.array(g, dtype=p.data.dtype, copy=True))
-    else:
-        p._grad.data += g

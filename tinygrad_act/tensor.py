@@ -8,6 +8,7 @@ Tensor (as in PyTorch).
 from __future__ import annotations
 
 import builtins
+import operator as _operator
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,20 @@ from . import dtypes as _dt
 
 _int = builtins.int
 _float = builtins.float
+
+# Tensor's methods delegate to the layers above this file: the ops (tinygrad_act.ops) and the
+# backward engine (engine.py). Those import Tensor, so this file imports nothing from them:
+# tinygrad_act/ops/__init__.py hands them in through `bind_layers` when it loads, and a method
+# call then costs one global lookup (an import inside each method would cost ~1 us per call).
+_ops: Any = None
+_act: Any = None
+_backward: Any = None
+
+
+def bind_layers(ops: Any, activations: Any, backward: Callable) -> None:
+    """Connect Tensor's methods to `tinygrad_act.ops`, `ops.activations` and `engine.backward`."""
+    global _ops, _act, _backward
+    _ops, _act, _backward = ops, activations, backward
 
 
 class Tensor:
@@ -85,8 +100,47 @@ class Tensor:
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
+    # ---- interop: other libraries see the same memory, never the graph (docs/interop.md) -------
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        """numpy's protocol: `np.asarray(t)` shares memory, `np.array(t)` copies (copy=True)."""
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        if dtype is None or np.dtype(dtype) == self.data.dtype:
+            return self.data
+        if copy is False:
+            raise ValueError(
+                f"__array__: a {self.data.dtype} tensor cannot be viewed as {np.dtype(dtype)} "
+                "without a copy (copy=False was asked)"
+            )
+        return self.data.astype(dtype)
+
+    @property
+    def __array_interface__(self) -> dict:
+        """numpy's array interface: the same memory, described by pointer, shape and strides.
+
+        The 'data' entry is the array that owns the memory (plus an offset), not a bare
+        pointer, so a consumer keeps that memory alive even if `t.data` is replaced later.
+        """
+        return _interface(self.data)
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export by DLPack (`torch.from_dlpack(t)`, `np.from_dlpack(t)`): shared memory.
+
+        As in PyTorch, a tensor that requires grad is refused: the graph does not travel with
+        the memory, so export `t.detach()` and say so in your code.
+        """
+        if self.requires_grad:
+            raise BufferError(
+                "Can't export tensors that require gradient, use tensor.detach() (the autograd "
+                "graph does not travel with the memory)"
+            )
+        # pass on only what the caller gave: numpy < 2.1 knows just `stream`
+        given = {"max_version": max_version, "dl_device": dl_device, "copy": copy}
+        kwargs = {k: v for k, v in given.items() if v is not None}
+        return self.data.__dlpack__(stream=stream, **kwargs)
+
+    def __dlpack_device__(self) -> tuple:
+        return self.data.__dlpack_device__()
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied, as in PyTorch)."""
@@ -115,18 +169,19 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     # ---- autograd -----------------------------------------------------------------------------
-    @property
-    def grad(self) -> Tensor | None:
-        """dL/d(self) after backward(): a Tensor of this tensor's shape and dtype, or None."""
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: Tensor | None) -> None:
+    def _set_grad(self, value: Tensor | None) -> None:
         # checked where it enters: the optimizer's Numba loops trust the sizes they are given, so
         # a gradient of another shape would read or write out of bounds there
         if value is not None:
             _check_assigned_grad(self, value)
         self._grad = value
+
+    # the getter is C (attrgetter): optimizers read .grad of every parameter every step
+    grad = property(
+        _operator.attrgetter("_grad"),
+        _set_grad,
+        doc="dL/d(self) after backward(): a Tensor of this tensor's shape and dtype, or None.",
+    )
 
     @property
     def _version(self) -> _int:
@@ -150,7 +205,7 @@ class Tensor:
 
     def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
         """Backpropagate from this tensor, accumulating into the `.grad` of every leaf."""
-        _autograd.backward(self, gradient, retain_graph)
+        _backward(self, gradient, retain_graph)
 
     def detach(self) -> Tensor:
         """A tensor sharing this data (and its version counter), cut from the graph."""
@@ -198,7 +253,7 @@ class Tensor:
     # ---- in-place writes (ops/inplace.py): each bumps the version counter ------------------------
     def zero_(self) -> Tensor:
         """Set every element to 0 in place; refused on a leaf that requires grad (use no_grad)."""
-        return _ops.fill_(self, 0)
+        return _ops.zero_(self)
 
     def fill_(self, value: Any) -> Tensor:
         """Set every element to `value` in place."""
@@ -448,6 +503,22 @@ class Tensor:
         return _act.Tanh.apply(self)
 
 
+def _interface(a: np.ndarray) -> dict:
+    """`a.__array_interface__` with its memory owner as 'data' (see Tensor.__array_interface__)."""
+    d = dict(a.__array_interface__)
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if not (root.flags.c_contiguous or root.flags.f_contiguous):
+        # no single buffer describes this memory; numpy then falls back to __array__
+        raise AttributeError("__array_interface__: memory not owned by one contiguous array")
+    d["offset"] = d["data"][0] - root.__array_interface__["data"][0]
+    d["data"] = root if root.flags.c_contiguous else root.T
+    if d.get("strides") is None:
+        d["strides"] = a.strides
+    return d
+
+
 def _check_assigned_grad(t: Tensor, g: Any) -> None:
     """PyTorch's checks on `t.grad = g`: a Tensor of t's shape and dtype."""
     if not isinstance(g, Tensor):
@@ -497,8 +568,3 @@ class _RemovableHandle:
     def remove(self) -> None:
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
-
-
-from . import autograd as _autograd  # noqa: E402 - these import Tensor, so they load after it
-from . import ops as _ops  # noqa: E402
-from .ops import activations as _act  # noqa: E402

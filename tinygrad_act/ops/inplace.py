@@ -3,8 +3,8 @@
 Each forward writes into its first input's array and calls `ctx.mark_dirty(x)`: `Function.apply`
 then bumps x's version, and when a graph is recorded makes x itself the output of the node (so
 `h.add_(b)` returns `h`, and a later backward through `h` runs this node first). The functions
-below refuse a leaf that requires grad *before* anything is written (PyTorch's rule): writing into
-a parameter is an optimizer's job, under `no_grad()`.
+below refuse a leaf that requires grad, or a view of a graph tensor, *before* anything is written
+(autograd.check_in_place): writing into a parameter is an optimizer's job, under `no_grad()`.
 """
 
 from __future__ import annotations
@@ -13,20 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, is_grad_enabled
+from ..autograd import Function, check_in_place
 from ..tensor import Tensor
 from ._util import unbroadcast
 
-__all__ = ["Fill", "Copy", "AddInPlace", "MulInPlace", "fill_", "copy_", "add_", "mul_"]
-
-
-def _refuse_leaf(x: Tensor, op: str) -> None:
-    if x.requires_grad and x._ctx is None and is_grad_enabled():
-        raise RuntimeError(
-            f"a leaf Variable that requires grad is being used in an in-place operation. "
-            f"({op} on a leaf of shape {x.data.shape}); wrap it in `with ta.no_grad():` (as an "
-            "optimizer does), or write into a copy"
-        )
+__all__ = ["Fill", "Copy", "AddInPlace", "MulInPlace", "zero_", "fill_", "copy_", "add_", "mul_"]
 
 
 def _check_broadcast(op: str, src_shape: tuple, shape: tuple) -> None:
@@ -112,24 +103,29 @@ class MulInPlace(Function):
         return g_x, g_other
 
 
+def zero_(x: Tensor) -> Tensor:
+    check_in_place(x, "zero_")
+    return Fill.apply(x, value=0)
+
+
 def fill_(x: Tensor, value: Any) -> Tensor:
-    _refuse_leaf(x, "fill_")
+    check_in_place(x, "fill_")
     return Fill.apply(x, value=value)
 
 
 def copy_(x: Tensor, src: Any) -> Tensor:
-    _refuse_leaf(x, "copy_")
+    check_in_place(x, "copy_")
     _check_broadcast("copy_", np.shape(src.data if isinstance(src, Tensor) else src), x.shape)
     return Copy.apply(x, src)
 
 
 def add_(x: Tensor, other: Any, alpha: Any = 1) -> Tensor:
-    _refuse_leaf(x, "add_")
+    check_in_place(x, "add_")
     _check_broadcast("add_", np.shape(other.data if isinstance(other, Tensor) else other), x.shape)
     return AddInPlace.apply(x, other, alpha=alpha)
 
 
 def mul_(x: Tensor, other: Any) -> Tensor:
-    _refuse_leaf(x, "mul_")
+    check_in_place(x, "mul_")
     _check_broadcast("mul_", np.shape(other.data if isinstance(other, Tensor) else other), x.shape)
     return MulInPlace.apply(x, other)
