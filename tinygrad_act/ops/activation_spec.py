@@ -127,6 +127,17 @@ def _checked(op: str, name: str, value: Any, default: Any) -> Any:
     raise TypeError(f"{op}: {name} must be {want}, got {type(value).__name__} {value!r}")
 
 
+def _check_inplace(spec: ActivationSpec, x: np.ndarray) -> bool:
+    """Refuse inplace=True where PyTorch has none or x cannot be written; True if x is
+    C-contiguous (the kernel can write into it directly)."""
+    if not spec.inplace:
+        names = [n for n, _ in spec.params]
+        raise TypeError(f"{spec.name}: unexpected parameter(s) ['inplace']; it takes {names}")
+    if not x.flags.writeable:
+        raise ValueError(f"{spec.name}: inplace=True needs a writable array; use inplace=False")
+    return x.flags.c_contiguous
+
+
 def as_kernel_input(op: str, x: np.ndarray) -> np.ndarray:
     """`x` as a writable C-contiguous 1-D float32/float64 array (a view when it already is one).
 
@@ -174,46 +185,26 @@ class Activation(Function):
         if type(x) is not np.ndarray:
             x = np.asarray(x)
         flat = as_kernel_input(spec.name, x)
-        if inplace:
-            return cls._forward_inplace(ctx, x, flat, args, params)
-        out = np.empty_like(flat)
-        if spec.saves == "mask":
-            saved = np.empty(flat.shape, dtype=np.bool_)
-            arrays = (flat, out, saved)
-        else:
-            saved = flat if spec.saves == "input" else out
-            arrays = (flat, out)
-        launch(spec.forward, arrays, args, work=flat.size * cls.cost)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(saved)
-            ctx.args = args if spec.backward_args else ()
-            ctx.params, ctx.shape, ctx.dtype = params, x.shape, flat.dtype
-        return out if x.ndim == 1 else out.reshape(x.shape)
-
-    @classmethod
-    def _forward_inplace(cls, ctx, x, flat, args, params):
-        """inplace=True: the result goes into x's own array (ctx.mark_dirty: apply returns the
-        input Tensor itself, with its version bumped). An op that saves its input saves a copy
-        first, since the write destroys it (elu_ in PyTorch saves its result instead)."""
-        spec = cls.spec
-        if not x.flags.writeable:
-            raise ValueError(f"{spec.name}: inplace=True needs a writable array; use inplace=False")
-        direct = x.flags.c_contiguous  # else the kernel ran on a copy: write it back below
+        # inplace=True: the result goes into x's own array (the kernels read x[i] before writing
+        # out[i]); a non-contiguous x is computed on a copy and written back below
+        direct = inplace and _check_inplace(spec, x)
         out = flat if direct else np.empty_like(flat)
         if spec.saves == "mask":
             saved = np.empty(flat.shape, dtype=np.bool_)
             arrays = (flat, out, saved)
-        else:
-            saved = {"input": flat.copy, "output": lambda: out}[spec.saves]()
+        else:  # writing in place destroys the input: save a copy (PyTorch's elu_ saves its result)
+            saved = out if spec.saves == "output" else flat.copy() if inplace else flat
             arrays = (flat, out)
         launch(spec.forward, arrays, args, work=flat.size * cls.cost)
-        if not direct:
-            x[...] = out.reshape(x.shape)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(saved)
             ctx.args = args if spec.backward_args else ()
             ctx.params, ctx.shape, ctx.dtype = params, x.shape, flat.dtype
-        ctx.mark_dirty(x)
+        if not inplace:
+            return out if x.ndim == 1 else out.reshape(x.shape)
+        if not direct:
+            x[...] = out.reshape(x.shape)
+        ctx.mark_dirty(x)  # apply returns the input Tensor itself, its version bumped
         return x
 
     @classmethod
