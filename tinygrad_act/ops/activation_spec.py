@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from numbers import Real
 from typing import Any
 
@@ -101,6 +102,11 @@ class ActivationSpec:
             self._args_cache[tuple(params.items())] = out
         return out
 
+    @cached_property
+    def default_args(self) -> tuple:
+        """args({}), computed once: the kernel scalars of most calls (relu, F.elu(x), ...)."""
+        return self.args({})
+
     def kink_points(self, params: dict) -> tuple:
         return self.kinks(**self.bind(params)) if callable(self.kinks) else tuple(self.kinks)
 
@@ -148,7 +154,7 @@ def as_kernel_input(op: str, x: np.ndarray) -> np.ndarray:
         raise TypeError(f"{op}: needs a float32 or float64 tensor, got {x.dtype}; {hint}")
     flags = x.flags
     if flags.c_contiguous and flags.writeable:
-        return x.reshape(-1)
+        return x if x.ndim == 1 else x.reshape(-1)  # a 1-D x is used as is: no view to make
     flat = np.ascontiguousarray(x).reshape(-1)
     return flat if flat.flags.writeable else flat.copy()
 
@@ -157,7 +163,7 @@ def as_kernel_grad(grad: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """An incoming gradient as a writable contiguous 1-D array of `dtype` (it may be a view)."""
     flags = grad.flags
     if grad.dtype == dtype and flags.c_contiguous and flags.writeable:
-        return grad.reshape(-1)
+        return grad if grad.ndim == 1 else grad.reshape(-1)
     flat = np.ascontiguousarray(grad, dtype=dtype).reshape(-1)
     return flat if flat.flags.writeable else flat.copy()
 
@@ -181,7 +187,7 @@ class Activation(Function):
     @classmethod
     def forward(cls, ctx, x, inplace=False, **params):
         spec = cls.spec
-        args = spec.args(params)
+        args = spec.args(params) if params else spec.default_args
         if type(x) is not np.ndarray:
             x = np.asarray(x)
         flat = as_kernel_input(spec.name, x)
@@ -195,7 +201,7 @@ class Activation(Function):
         else:  # writing in place destroys the input: save a copy (PyTorch's elu_ saves its result)
             saved = out if spec.saves == "output" else flat.copy() if inplace else flat
             arrays = (flat, out)
-        launch(spec.forward, arrays, args, work=flat.size * cls.cost)
+        launch(spec.forward, arrays, args, flat.size * cls.cost)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(saved)
             ctx.args = args if spec.backward_args else ()
@@ -212,7 +218,7 @@ class Activation(Function):
         (saved,) = ctx.saved_tensors
         g = as_kernel_grad(grad, ctx.dtype)
         grad_in = np.empty_like(g)
-        launch(cls.spec.backward, (g, saved, grad_in), ctx.args, work=g.size * cls.cost)
+        launch(cls.spec.backward, (g, saved, grad_in), ctx.args, g.size * cls.cost)
         return grad_in if len(ctx.shape) == 1 else grad_in.reshape(ctx.shape)
 
     @classmethod
