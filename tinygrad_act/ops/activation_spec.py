@@ -30,7 +30,6 @@ from ..tensor import Tensor
 INF = math.inf
 REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "<required>"})()
 STANDARD_SAVES = ("mask", "input", "output")
-_CACHEABLE = (float, int, str, bool)  # immutable values: a cache hit can never go stale
 
 
 def _default_limits(**params: Any) -> tuple:
@@ -96,8 +95,8 @@ class ActivationSpec:
             return hit
         p = self.bind(params)
         out = self.kernel_args(**p) if self.kernel_args else tuple(float(v) for v in p.values())
-        # never cache a zero: -0.0 == 0.0 would hand one's kernel scalars to the other
-        plain = all(type(v) in _CACHEABLE and (v != 0 or type(v) is str) for v in params.values())
+        # never cache a numeric zero: -0.0 == 0.0 would hand one's kernel scalars to the other
+        plain = all(_cacheable(v) for v in params.values())
         if plain and len(self._args_cache) < 256:
             self._args_cache[tuple(params.items())] = out
         return out
@@ -116,6 +115,12 @@ class ActivationSpec:
     def saved_bytes(self, itemsize: int = 4) -> int | None:
         """Bytes saved for backward per element (None for hand-written ops)."""
         return {"mask": 1, "input": itemsize, "output": itemsize}.get(self.saves)
+
+
+def _cacheable(v: Any) -> bool:
+    """Immutable plain values (a cache hit can never go stale), numeric zeros excepted."""
+    t = type(v)
+    return t is bool or t is str or ((t is float or t is int) and v != 0)
 
 
 def _checked(op: str, name: str, value: Any, default: Any) -> Any:
