@@ -58,16 +58,16 @@ class ActivationSpec:
     inputs: tuple = ("input",)  # tensor arguments (prelu: input, weight)
     _args_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # whether the backward kernel takes the scalars (mask_backward takes only the arrays);
+        # read once here, not on every forward
+        code = getattr(getattr(self.backward, "py_func", self.backward), "__code__", None)
+        object.__setattr__(self, "backward_args", code is None or code.co_argcount > 3)
+
     @property
     def custom(self) -> bool:
         """True for ops with a hand-written Function (their `saves` is prose, like prelu's)."""
         return self.saves not in STANDARD_SAVES
-
-    def __post_init__(self) -> None:
-        # whether the backward kernel takes the scalars (mask_backward takes only the arrays);
-        # read once here, not on every forward
-        code = getattr(self.backward, "py_func", self.backward).__code__
-        object.__setattr__(self, "backward_args", code.co_argcount > 3)
 
     def bind(self, params: dict) -> dict:
         """All parameters with defaults filled in and checked; bad names or types raise
