@@ -211,6 +211,13 @@ def test_register_activation_makes_function_functional_and_module(square_relu):
         A.register_activation(TABLE["square_relu"])
 
 
+def test_names_that_cannot_be_python_names_are_refused():
+    spec = ActivationSpec("my-act", "MyAct", "x", square_relu_forward, square_relu_backward)
+    with pytest.raises(ValueError, match=r"\['my-act'\] must be Python identifiers"):
+        A.register_activation(spec)
+    assert "my-act" not in TABLE
+
+
 def test_unknown_names_raise_attribute_errors():
     assert not hasattr(F, "no_such_activation")
     assert not hasattr(nn, "NoSuchActivation")

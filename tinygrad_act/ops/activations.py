@@ -443,6 +443,9 @@ def register_activation(spec: ActivationSpec, function: type[Function] | None = 
         raise TypeError(f"register_activation: expected an ActivationSpec, got {type(spec)}")
     if spec.name in TABLE:
         raise ValueError(f"register_activation: {spec.name!r} is already registered")
+    bad = [n for n in (spec.name, spec.cls, *(p for p, _ in spec.params)) if not n.isidentifier()]
+    if bad:  # they become F.<name>, nn.<cls> and keyword arguments
+        raise ValueError(f"register_activation: {bad} must be Python identifiers")
     if function is None:
         if spec.saves not in STANDARD_SAVES:
             raise ValueError(
