@@ -113,10 +113,14 @@ def test_positional_and_keyword_arguments_bind_like_pytorch():
     np.testing.assert_array_equal(F.threshold(x, 0.0, 7.0).numpy(), [7.0, 0.5])
     with pytest.raises(TypeError, match="multiple values for argument 'negative_slope'"):
         F.leaky_relu(x, 0.2, negative_slope=0.3)
-    with pytest.raises(TypeError, match="at most 2 arguments"):
+    with pytest.raises(TypeError, match=r"leaky_relu\(\) takes from 1 to 3 positional"):
         F.leaky_relu(x, 0.2, False, 3)
-    with pytest.raises(TypeError, match="gelu: unexpected parameter.*inplace"):
+    with pytest.raises(TypeError, match=r"gelu\(\) got an unexpected keyword argument 'inplace'"):
         F.gelu(x, inplace=True)
+    with pytest.raises(TypeError, match=r"threshold\(\) missing 1 required positional .*'value'"):
+        F.threshold(x, 0.5)
+    with pytest.raises(TypeError, match="gelu: unexpected parameter.*inplace"):
+        ta.ops.activations.GELU.apply(x, inplace=True)  # the graph node refuses it too
 
 
 def _golden_cases_of_the_generator() -> dict:
@@ -205,6 +209,13 @@ def test_register_activation_makes_function_functional_and_module(square_relu):
     assert "square_relu" in markdown()
     with pytest.raises(ValueError, match="already registered"):
         A.register_activation(TABLE["square_relu"])
+
+
+def test_names_that_cannot_be_python_names_are_refused():
+    spec = ActivationSpec("my-act", "MyAct", "x", square_relu_forward, square_relu_backward)
+    with pytest.raises(ValueError, match=r"\['my-act'\] must be Python identifiers"):
+        A.register_activation(spec)
+    assert "my-act" not in TABLE
 
 
 def test_unknown_names_raise_attribute_errors():

@@ -19,7 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "tinygrad_act"
 CORE = ("tensor.py", "autograd.py", "testing.py", "ops", "kernels", "functional")
-BUDGET = 3700  # today's features: 3,689 lines; see the module docstring before raising it
+# 3,700 for the features before issue 10 (3,689 lines after the activation redesign, 3,807
+# before it); +328 for branch core's version counters, ctx.mark_dirty, in-place ops and per-thread
+# grad mode (issue 10 items 4, 7, 8, 18); +19 for in-place activations through mark_dirty (item 8)
+BUDGET = 4047
 _SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
 _SKIP |= {tokenize.ENCODING, tokenize.ENDMARKER}
 

@@ -12,7 +12,6 @@ requires grad raises, as in PyTorch.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 
 from ..autograd import is_grad_enabled
@@ -20,57 +19,46 @@ from ..ops.activation_spec import REQUIRED
 from ..ops.activations import TABLE, function_for
 from ..tensor import Tensor
 
-_P = inspect.Parameter
+# The entry point is a real Python function with PyTorch's signature, written out from the row
+# (as dataclasses writes __init__): Python binds the arguments, so F.relu(x) costs one call, and
+# help(F.elu) and inspect.signature show the parameters. For leaky_relu it reads:
+#     def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+#         if inplace:
+#             return _inplace("leaky_relu", node, input, {"negative_slope": negative_slope})
+#         return apply(input, negative_slope=negative_slope)
+_TEMPLATE = """
+def {name}({signature}) -> Tensor:
+{inplace}    return apply({call})
+"""
+_INPLACE = """    if inplace:
+        return _inplace({name!r}, node, input, {{{as_dict}}})
+"""
 
 
 def functional_for(name: str) -> Callable[..., Tensor]:
-    """F.<name> for a registered activation: fn(input, *params, inplace=False)."""
+    """F.<name> for a registered activation, built from its row (see _TEMPLATE)."""
     if name not in TABLE:
         raise AttributeError(f"tinygrad_act.functional has no attribute {name!r}")
     spec, node = TABLE[name], function_for(name)
-    apply = node.apply
-    names = [n for n, _ in spec.params] + (["inplace"] if spec.inplace else [])
-    n_tensors = len(spec.inputs)
-
-    if n_tensors == 1:
-
-        def fn(input: Tensor, *args, **params) -> Tensor:
-            if args:
-                params = _positional(name, names, args, params)
-            if spec.inplace and params.pop("inplace", False):
-                return _inplace(name, node, input, params)
-            return apply(input, **params)
-
-    else:  # more tensor inputs (a learnable weight): positional, as in F.prelu(input, weight)
-
-        def fn(input: Tensor, *tensors: Tensor, **params) -> Tensor:
-            if len(tensors) != n_tensors - 1:
-                n = 1 + len(tensors)
-                raise TypeError(f"{name}: takes the tensors {list(spec.inputs)}, got {n}")
-            return apply(input, *tensors, **params)
-
-    sig = [_P(t, _P.POSITIONAL_OR_KEYWORD, annotation="Tensor") for t in spec.inputs]
-    for n, d in spec.params:
-        default, kind = (_P.empty, "float") if d is REQUIRED else (d, type(d).__name__)
-        sig.append(_P(n, _P.POSITIONAL_OR_KEYWORD, default=default, annotation=kind))
-    if spec.inplace:
-        sig.append(_P("inplace", _P.POSITIONAL_OR_KEYWORD, default=False, annotation="bool"))
-    fn.__signature__ = inspect.Signature(sig, return_annotation="Tensor")
-    fn.__name__ = fn.__qualname__ = name
+    env = {"Tensor": Tensor, "node": node, "apply": node.apply, "_inplace": _inplace}
+    signature = [f"{t}: Tensor" for t in spec.inputs]
+    for i, (n, d) in enumerate(spec.params):
+        env[f"_default{i}"] = d
+        kind = "float" if d is REQUIRED else type(d).__name__
+        signature.append(f"{n}: {kind}" if d is REQUIRED else f"{n}: {kind} = _default{i}")
+    names = [n for n, _ in spec.params]
+    as_dict = ", ".join(f"{n!r}: {n}" for n in names)
+    src = _TEMPLATE.format(
+        name=name,
+        signature=", ".join(signature + ["inplace: bool = False"] * spec.inplace),
+        inplace=_INPLACE.format(name=name, as_dict=as_dict) if spec.inplace else "",
+        call=", ".join(list(spec.inputs) + [f"{n}={n}" for n in names]),
+    )
+    exec(compile(src, f"<F.{name}, built from its row>", "exec"), env)  # noqa: S102
+    fn = env[name]
     fn.__module__ = __name__
     fn.__doc__ = f"{spec.formula}. At the kink: {spec.kink}. Saves for backward: {spec.saves}."
     return fn
-
-
-def _positional(name: str, names: list, args: tuple, params: dict) -> dict:
-    """Positional parameters after the input, by the row's order (PyTorch's)."""
-    if len(args) > len(names):
-        raise TypeError(f"{name}: takes at most {len(names)} arguments after the input {names}")
-    for n, v in zip(names, args):
-        if n in params:
-            raise TypeError(f"{name}: got multiple values for argument {n!r}")
-        params[n] = v
-    return params
 
 
 def _inplace(name: str, node, input, params: dict) -> Tensor:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from numbers import Real
 from typing import Any
 
@@ -29,7 +30,6 @@ from ..tensor import Tensor
 INF = math.inf
 REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "<required>"})()
 STANDARD_SAVES = ("mask", "input", "output")
-_CACHEABLE = (float, int, str, bool)  # immutable values: a cache hit can never go stale
 
 
 def _default_limits(**params: Any) -> tuple:
@@ -58,16 +58,16 @@ class ActivationSpec:
     inputs: tuple = ("input",)  # tensor arguments (prelu: input, weight)
     _args_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # whether the backward kernel takes the scalars (mask_backward takes only the arrays);
+        # read once here, not on every forward
+        code = getattr(getattr(self.backward, "py_func", self.backward), "__code__", None)
+        object.__setattr__(self, "backward_args", code is None or code.co_argcount > 3)
+
     @property
     def custom(self) -> bool:
         """True for ops with a hand-written Function (their `saves` is prose, like prelu's)."""
         return self.saves not in STANDARD_SAVES
-
-    def __post_init__(self) -> None:
-        # whether the backward kernel takes the scalars (mask_backward takes only the arrays);
-        # read once here, not on every forward
-        code = getattr(self.backward, "py_func", self.backward).__code__
-        object.__setattr__(self, "backward_args", code.co_argcount > 3)
 
     def bind(self, params: dict) -> dict:
         """All parameters with defaults filled in and checked; bad names or types raise
@@ -95,11 +95,16 @@ class ActivationSpec:
             return hit
         p = self.bind(params)
         out = self.kernel_args(**p) if self.kernel_args else tuple(float(v) for v in p.values())
-        # never cache a zero: -0.0 == 0.0 would hand one's kernel scalars to the other
-        plain = all(type(v) in _CACHEABLE and (v != 0 or type(v) is str) for v in params.values())
+        # never cache a numeric zero: -0.0 == 0.0 would hand one's kernel scalars to the other
+        plain = all(_cacheable(v) for v in params.values())
         if plain and len(self._args_cache) < 256:
             self._args_cache[tuple(params.items())] = out
         return out
+
+    @cached_property
+    def default_args(self) -> tuple:
+        """args({}), computed once: the kernel scalars of most calls (relu, F.elu(x), ...)."""
+        return self.args({})
 
     def kink_points(self, params: dict) -> tuple:
         return self.kinks(**self.bind(params)) if callable(self.kinks) else tuple(self.kinks)
@@ -110,6 +115,12 @@ class ActivationSpec:
     def saved_bytes(self, itemsize: int = 4) -> int | None:
         """Bytes saved for backward per element (None for hand-written ops)."""
         return {"mask": 1, "input": itemsize, "output": itemsize}.get(self.saves)
+
+
+def _cacheable(v: Any) -> bool:
+    """Immutable plain values (a cache hit can never go stale), numeric zeros excepted."""
+    t = type(v)
+    return t is bool or t is str or ((t is float or t is int) and v != 0)
 
 
 def _checked(op: str, name: str, value: Any, default: Any) -> Any:
@@ -127,6 +138,17 @@ def _checked(op: str, name: str, value: Any, default: Any) -> Any:
     raise TypeError(f"{op}: {name} must be {want}, got {type(value).__name__} {value!r}")
 
 
+def _check_inplace(spec: ActivationSpec, x: np.ndarray) -> bool:
+    """Refuse inplace=True where PyTorch has none or x cannot be written; True if x is
+    C-contiguous (the kernel can write into it directly)."""
+    if not spec.inplace:
+        names = [n for n, _ in spec.params]
+        raise TypeError(f"{spec.name}: unexpected parameter(s) ['inplace']; it takes {names}")
+    if not x.flags.writeable:
+        raise ValueError(f"{spec.name}: inplace=True needs a writable array; use inplace=False")
+    return x.flags.c_contiguous
+
+
 def as_kernel_input(op: str, x: np.ndarray) -> np.ndarray:
     """`x` as a writable C-contiguous 1-D float32/float64 array (a view when it already is one).
 
@@ -137,7 +159,7 @@ def as_kernel_input(op: str, x: np.ndarray) -> np.ndarray:
         raise TypeError(f"{op}: needs a float32 or float64 tensor, got {x.dtype}; {hint}")
     flags = x.flags
     if flags.c_contiguous and flags.writeable:
-        return x.reshape(-1)
+        return x if x.ndim == 1 else x.reshape(-1)  # a 1-D x is used as is: no view to make
     flat = np.ascontiguousarray(x).reshape(-1)
     return flat if flat.flags.writeable else flat.copy()
 
@@ -146,7 +168,7 @@ def as_kernel_grad(grad: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """An incoming gradient as a writable contiguous 1-D array of `dtype` (it may be a view)."""
     flags = grad.flags
     if grad.dtype == dtype and flags.c_contiguous and flags.writeable:
-        return grad.reshape(-1)
+        return grad if grad.ndim == 1 else grad.reshape(-1)
     flat = np.ascontiguousarray(grad, dtype=dtype).reshape(-1)
     return flat if flat.flags.writeable else flat.copy()
 
@@ -170,50 +192,30 @@ class Activation(Function):
     @classmethod
     def forward(cls, ctx, x, inplace=False, **params):
         spec = cls.spec
-        args = spec.args(params)
+        args = spec.args(params) if params else spec.default_args
         if type(x) is not np.ndarray:
             x = np.asarray(x)
         flat = as_kernel_input(spec.name, x)
-        if inplace:
-            return cls._forward_inplace(ctx, x, flat, args, params)
-        out = np.empty_like(flat)
-        if spec.saves == "mask":
-            saved = np.empty(flat.shape, dtype=np.bool_)
-            arrays = (flat, out, saved)
-        else:
-            saved = flat if spec.saves == "input" else out
-            arrays = (flat, out)
-        launch(spec.forward, arrays, args, work=flat.size * cls.cost)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(saved)
-            ctx.args = args if spec.backward_args else ()
-            ctx.params, ctx.shape, ctx.dtype = params, x.shape, flat.dtype
-        return out if x.ndim == 1 else out.reshape(x.shape)
-
-    @classmethod
-    def _forward_inplace(cls, ctx, x, flat, args, params):
-        """inplace=True: the result goes into x's own array (ctx.mark_dirty: apply returns the
-        input Tensor itself, with its version bumped). An op that saves its input saves a copy
-        first, since the write destroys it (elu_ in PyTorch saves its result instead)."""
-        spec = cls.spec
-        if not x.flags.writeable:
-            raise ValueError(f"{spec.name}: inplace=True needs a writable array; use inplace=False")
-        direct = x.flags.c_contiguous  # else the kernel ran on a copy: write it back below
+        # inplace=True: the result goes into x's own array (the kernels read x[i] before writing
+        # out[i]); a non-contiguous x is computed on a copy and written back below
+        direct = inplace and _check_inplace(spec, x)
         out = flat if direct else np.empty_like(flat)
         if spec.saves == "mask":
             saved = np.empty(flat.shape, dtype=np.bool_)
             arrays = (flat, out, saved)
-        else:
-            saved = {"input": flat.copy, "output": lambda: out}[spec.saves]()
+        else:  # writing in place destroys the input: save a copy (PyTorch's elu_ saves its result)
+            saved = out if spec.saves == "output" else flat.copy() if inplace else flat
             arrays = (flat, out)
-        launch(spec.forward, arrays, args, work=flat.size * cls.cost)
-        if not direct:
-            x[...] = out.reshape(x.shape)
+        launch(spec.forward, arrays, args, flat.size * cls.cost)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(saved)
             ctx.args = args if spec.backward_args else ()
             ctx.params, ctx.shape, ctx.dtype = params, x.shape, flat.dtype
-        ctx.mark_dirty(x)
+        if not inplace:
+            return out if x.ndim == 1 else out.reshape(x.shape)
+        if not direct:
+            x[...] = out.reshape(x.shape)
+        ctx.mark_dirty(x)  # apply returns the input Tensor itself, its version bumped
         return x
 
     @classmethod
@@ -221,7 +223,7 @@ class Activation(Function):
         (saved,) = ctx.saved_tensors
         g = as_kernel_grad(grad, ctx.dtype)
         grad_in = np.empty_like(g)
-        launch(cls.spec.backward, (g, saved, grad_in), ctx.args, work=g.size * cls.cost)
+        launch(cls.spec.backward, (g, saved, grad_in), ctx.args, g.size * cls.cost)
         return grad_in if len(ctx.shape) == 1 else grad_in.reshape(ctx.shape)
 
     @classmethod

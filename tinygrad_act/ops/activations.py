@@ -153,8 +153,8 @@ class RReLU(Function):
 
     @staticmethod
     def forward(ctx, x, inplace=False, **params):
-        p = RReLU.spec.bind(params)
-        lower, upper = float(p["lower"]), float(p["upper"])
+        spec = RReLU.spec
+        lower, upper, training = spec.args(params) if params else spec.default_args  # floats
         if lower > upper:
             raise ValueError(f"rrelu: lower ({lower}) must be <= upper ({upper}); swap the bounds")
         x = np.asarray(x)
@@ -162,7 +162,7 @@ class RReLU(Function):
         # inplace: the kernels read x[i] before writing out[i], so out may be x's own array
         direct = inplace and x.flags.c_contiguous and x.flags.writeable
         out = flat if direct else np.empty_like(flat)
-        ctx.shape, ctx.training = x.shape, p["training"]
+        ctx.shape, ctx.training = x.shape, bool(training)
         ctx.dtype = flat.dtype
         if ctx.training:
             noise = default_generator().random(flat.size, dtype=flat.dtype)  # U[0, 1)
@@ -443,6 +443,9 @@ def register_activation(spec: ActivationSpec, function: type[Function] | None = 
         raise TypeError(f"register_activation: expected an ActivationSpec, got {type(spec)}")
     if spec.name in TABLE:
         raise ValueError(f"register_activation: {spec.name!r} is already registered")
+    bad = [n for n in (spec.name, spec.cls, *(p for p, _ in spec.params)) if not n.isidentifier()]
+    if bad:  # they become F.<name>, nn.<cls> and keyword arguments
+        raise ValueError(f"register_activation: {bad} must be Python identifiers")
     if function is None:
         if spec.saves not in STANDARD_SAVES:
             raise ValueError(
