@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tinygrad_act.diagnostics import storage
-from tinygrad_act.ops.activation_spec import TABLE
+from tinygrad_act.ops.activations import TABLE
 
 
 def test_saved_bytes_match_what_each_row_says():

@@ -8,8 +8,8 @@
 Bytes saved for backward are measured, not copied from the docs: each activation of the table runs
 forward on a float tensor that requires grad, and the arrays its graph node keeps
 (`grad_fn.saved_tensors`) are counted. What this reads from the activation table is only its
-listing (`TABLE`: name -> row with `.cls`, the PyTorch class name, and `.cases[0]`, a valid
-parameter setting) and `nn.<Class>(**params)`.
+listing (`ops.activations.TABLE`: name -> row with `.cls`, the PyTorch class name, and `.params`,
+(name, default) pairs) and `nn.<Class>(**params)`.
 """
 
 from __future__ import annotations
@@ -44,13 +44,15 @@ def saved_bytes_per_element(
     (RReLU saves its sampled slopes there; in eval mode it saves a mask like leaky ReLU).
     """
     from .. import nn
-    from ..ops.activation_spec import TABLE
+    from ..ops.activation_spec import REQUIRED
+    from ..ops.activations import TABLE
 
     x = np.linspace(-3.0, 3.0, n).astype(dtype)
     out = {}
     for name, spec in TABLE.items():
-        # parameters: the defaults, or the row's first test case when some are required
-        module = getattr(nn, spec.cls)(**(getattr(spec, "cases", None) or ({},))[0])
+        # parameters: the defaults; a required one (threshold's) is given 0, any value will do
+        required = {k: 0.0 for k, default in spec.params if default is REQUIRED}
+        module = getattr(nn, spec.cls)(**required)
         module.train(training)
         module.to(x.dtype)  # PReLU's weight must match the input's dtype
         with enable_grad():
