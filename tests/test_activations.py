@@ -287,8 +287,10 @@ def test_inplace_on_a_graph_tensor_modifies_it_as_pytorch_does(name, layout):
 
     def run(inplace: bool):
         leaf = ta.tensor(base, dtype=ta.float64, requires_grad=True)
-        h = leaf * 1.0
-        h = h.T if layout == "transposed" else h
+        # transposed: a non-contiguous (Fortran-order) result of an op, not a view of one (an
+        # in-place write into a view of a graph tensor is refused: see the test below)
+        h = leaf.T * 1.0 if layout == "transposed" else leaf * 1.0
+        assert h.data.flags.c_contiguous == (layout == "contiguous")
         ta.manual_seed(0)  # rrelu: the same slopes in both runs
         y = fn(h, **params, inplace=inplace) if params else fn(h, inplace=inplace)
         y.backward(gradient=g)
@@ -299,6 +301,13 @@ def test_inplace_on_a_graph_tensor_modifies_it_as_pytorch_does(name, layout):
     assert y is h and y_ref is not h_ref
     np.testing.assert_array_equal(h.numpy(), y_ref.numpy())  # h itself now holds the result
     np.testing.assert_array_equal(gx, g_ref)
+
+
+def test_inplace_into_a_view_of_a_graph_tensor_is_refused():
+    """The viewed tensor's node would not see the write (no view tracking): refuse, never guess."""
+    h = ta.tensor(np.ones((2, 3)), requires_grad=True) * 1.0
+    with pytest.raises(RuntimeError, match=r"ReLU: an in-place write into a view \(Permute"):
+        F.relu(h.T, inplace=True)
 
 
 def test_inplace_after_another_op_saved_the_tensor_raises_at_backward():

@@ -38,10 +38,9 @@ SETTINGS = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-XFAIL = {  # op name -> the bug this test found in the engine (fix it there, then drop the entry)
-    "index_mask_0d": "ops/shape.py _normalize_index calls nonzero() on a 0-d bool mask: "
-    "ta.tensor(2.0)[ta.tensor(True)] raises numpy's ValueError; PyTorch returns shape (1,)",
-}
+# op name -> a bug this test found in the engine (fix it there, then drop the entry). Empty: the
+# 0-d boolean mask it found (ta.tensor(2.0)[ta.tensor(True)]) is fixed in ops/indexing.py.
+XFAIL: dict[str, str] = {}
 
 
 @st.composite
