@@ -65,7 +65,7 @@ def results_block(stem: str) -> str:
     mod = lesson_module(stem)
     t, meta, seeds = res["tables"], res["metadata"], res["seeds"]
     blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['architecture']})"
-                     for b in meta["blas"])  # fmt: skip
+                     for b in sorted(meta["blas"], key=lambda b: b["version"]))  # fmt: skip
     mode = "quick mode" if res["quick"] else "full mode"
     out = [f"*{mode}, {len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {meta['cpu']}, {blas}, "
            f"numpy {meta['numpy']}, measured {meta['date'][:10]}; from "
