@@ -61,7 +61,7 @@ def usage() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from lessons._runner import _legacy_main, main_for, parser
+    from lessons._runner import main_for, parser
 
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("list", "-h", "--help"):
@@ -72,13 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser().parse_args(rest)  # every flag checked (e.g. --seed -1) before anything runs
     t_all = time.perf_counter()
     for path in paths:
-        mod = load(path)
-        if hasattr(mod, "measure"):
-            main_for(mod, rest)
-        else:  # a lesson not yet in the measure/aggregate shape
-            t0 = time.perf_counter()
-            _legacy_main(mod.run, mod.__doc__, rest)
-            print(f"\n[{path.stem} took {time.perf_counter() - t0:.1f} s]\n")
+        main_for(load(path), rest)
     if len(paths) > 1:
         print(f"[{len(paths)} lessons took {time.perf_counter() - t_all:.1f} s]")
     return 0

@@ -16,27 +16,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from lessons._runner import lesson_main, make_run, run_lesson  # noqa: F401  (the lessons' API)
-
-DEFAULT_OUT = "lesson_output"
-
-
-@dataclass
-class LessonResult:
-    """What a lesson measured: the table it printed, the numbers behind its claim, its plots."""
-
-    title: str
-    headers: list[str]
-    rows: list[list[Any]]
-    summary: str
-    measured: dict[str, Any] = field(default_factory=dict)
-    plots: list[str] = field(default_factory=list)
-    extra_tables: list[tuple[str, list[str], list[list[Any]]]] = field(default_factory=list)
+# the lessons' API: run one (run_lesson), its `run` and script entry, the default output folder
+from lessons._runner import DEFAULT_OUT, lesson_main, make_run, run_lesson  # noqa: F401
 
 
 def format_cell(v: Any) -> str:
@@ -88,17 +73,6 @@ def save_figure(fig, out: str, name: str) -> str:
     return path
 
 
-def progress(iterable, desc: str, enabled: bool = True, total: int | None = None):
-    """A tqdm progress bar when tqdm is installed and wanted; the plain iterable otherwise."""
-    if not enabled:
-        return iterable
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return iterable
-    return tqdm(iterable, desc=desc, total=total, leave=False)
-
-
 def mlp(
     n_in: int,
     n_out: int,
@@ -125,31 +99,6 @@ def mlp(
             if isinstance(m, nn.Linear):
                 init(m)
     return nn.Sequential(*layers)
-
-
-def train_side_by_side(
-    models: dict,
-    optimizers: dict,
-    loaders: dict,
-    epochs: int,
-    desc: str = "training",
-    enabled: bool = True,
-    on_epoch_end: Callable[[str, Any], None] | None = None,
-) -> dict[str, list[float]]:
-    """Train several models one epoch each in turn (train.fit), `epochs` rounds; return each
-    model's epoch times in seconds. Interleaving makes the models share whatever load the machine
-    has, so their times per epoch compare fairly. on_epoch_end(name, model) runs after each epoch.
-    """
-    from tinygrad_act import train
-
-    times: dict[str, list[float]] = {n: [] for n in models}
-    for _ in progress(range(epochs), desc, enabled):
-        for n, model in models.items():
-            hist = train.fit(model, loaders[n], optimizers[n], epochs=1, progress=False)
-            times[n].append(hist["time"][0])
-            if on_epoch_end is not None:
-                on_epoch_end(n, model)
-    return times
 
 
 SPIRAL_POINTS, SPIRAL_NOISE, SPIRAL_TEST_FRACTION = 1200, 0.2, 0.25

@@ -160,7 +160,10 @@ def run_lesson(
     )  # fmt: skip
     r.results_path = write_results(folder, stem, record)
     if plots and _has_matplotlib():
-        r.figures = list(module.figures(tables, folder))
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):  # a figure that retrains a run: as in measure()
+            r.figures = list(module.figures(tables, folder))
         record["figures"] = [os.path.basename(p) for p in r.figures]
         write_results(folder, stem, record)
     if verbose:
@@ -195,27 +198,6 @@ def main_for(module, argv: Sequence[str] | None = None) -> LessonRun:
     return r
 
 
-def lesson_main(target, doc: str | None = None, argv: Sequence[str] | None = None):
-    """Script entry: `lesson_main(__name__)` (a lesson in the new shape) or, for a lesson not yet
-    converted, `lesson_main(run, __doc__)` (the old run() -> LessonResult)."""
-    if isinstance(target, str):
-        return main_for(sys.modules[target], argv)
-    return _legacy_main(target, doc, argv)
-
-
-def _legacy_main(run, doc, argv):
-    from lessons._common import format_table
-
-    p = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
-    p.add_argument("--quick", action="store_true")
-    p.add_argument("--seed", type=_nonneg_int, default=0)
-    p.add_argument("--out", default=DEFAULT_OUT)
-    p.add_argument("--no-plots", action="store_true")
-    a, _ = p.parse_known_args(argv)  # --seeds/--jobs/--scheduler: not supported by old lessons
-    check_out(a.out, ".")
-    res = run(quick=a.quick, seed=a.seed, out=a.out, plots=not a.no_plots)
-    print(f"== {res.title} ==\n\n{format_table(res.headers, res.rows)}")
-    for title, headers, rows in res.extra_tables:
-        print(f"\n{title}\n{format_table(headers, rows)}")
-    print("\n" + res.summary)
-    return res
+def lesson_main(module_name: str, argv: Sequence[str] | None = None) -> LessonRun:
+    """Script entry of a lesson file: `if __name__ == "__main__": lesson_main(__name__)`."""
+    return main_for(sys.modules[module_name], argv)

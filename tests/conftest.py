@@ -52,21 +52,16 @@ def load_lesson(stem: str):
 @pytest.fixture(scope="session")
 def lesson_results(tmp_path_factory):
     """get(stem): the lesson's quick-mode run for base seed 0 (its QUICK_N_SEEDS seeds, one
-    process), with figures, run once per session. A lesson in the measure/aggregate shape gives a
-    lessons._runner.LessonRun (tables, summary, claims, figures, runs); an old one its LessonResult.
-    """
+    process), with figures, run once per session: a lessons._runner.LessonRun (runs, tables,
+    summary, claims, rendered tables, results path, figures)."""
     out = tmp_path_factory.mktemp("lessons")
     cache = {}
 
     def get(stem: str):
         if stem not in cache:
-            mod = load_lesson(stem)
-            if hasattr(mod, "measure"):
-                from lessons._runner import run_lesson
+            from lessons._runner import run_lesson
 
-                cache[stem] = run_lesson(mod, quick=True, seed=0, out=str(out), verbose=False)
-            else:
-                cache[stem] = mod.run(quick=True, seed=0, out=str(out), plots=True, progress=False)
+            cache[stem] = run_lesson(load_lesson(stem), quick=True, out=str(out), verbose=False)
         return cache[stem]
 
     return get
