@@ -114,9 +114,10 @@ class Context:
         self._saved: tuple = ()
         self._dirty: tuple = ()
         self._freed = False
-        # set by apply only when forward saved arrays (and read only then): _epoch = in-place
-        # writes so far; if forward saved its own output, _out = its version cell and _oid = the
-        # id of its array: what the version check needs (versions.py), without keeping out alive
+        # set by apply when forward saved arrays: _epoch = in-place writes so far; if forward
+        # saved its own output, _out = its version cell and _oid = the id of its array (read
+        # only then): what the version check needs (versions.py), without keeping out alive
+        self._epoch = 0
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep `arrays` for backward. Save the least you can: a bool mask beats a float copy.
