@@ -36,9 +36,10 @@ In-place writes (PyTorch's contract):
   by an inplace operation: ... is at version N; expected version M instead".
 - A forward that writes into an input's array calls `ctx.mark_dirty(x)` and returns `x`.
   `apply` then bumps that input's version and returns the SAME Tensor object, rebased onto the
-  new node (its previous self becomes the node's parent). It refuses a leaf that requires grad
-  while grad mode is on ("a leaf Variable that requires grad is being used in an in-place
-  operation."); under `no_grad()` (an optimizer's step) the write is allowed and only bumps.
+  new node (its previous self becomes the node's parent). With grad mode on it refuses a leaf
+  that requires grad ("a leaf Variable that requires grad is being used in an in-place
+  operation.") and a view of a graph tensor (`check_in_place`, which in-place functions call
+  before writing); under `no_grad()` (an optimizer's step) the write is allowed and only bumps.
 
     class ReLUInPlace(Function):
         @staticmethod
@@ -64,7 +65,7 @@ from typing import Any
 import numpy as np
 
 from .engine import backward
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import DISABLED, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .grad_mode import state as _mode
 from .tensor import Tensor
 from .versions import WRITES, bump, increment_version
@@ -97,9 +98,11 @@ class Context:
         "parents",
         "needs_input_grad",
         "_saved",
-        "_ver",
         "_dirty",
         "_freed",
+        "_epoch",
+        "_out",
+        "_oid",
         "__dict__",
     )
     _hooks: list | None = None  # tensor hooks of the output (register_hook on a non-leaf)
@@ -109,12 +112,12 @@ class Context:
         self.parents = parents
         self.needs_input_grad = needs_input_grad
         self._saved: tuple = ()
-        # (in-place writes so far, the output's version cell, id of the output array) when the
-        # node saved arrays: what the version check needs (versions.py), without keeping the
-        # output array alive
-        self._ver: tuple | None = None
         self._dirty: tuple = ()
         self._freed = False
+        # set by apply when forward saved arrays: _epoch = in-place writes so far; if forward
+        # saved its own output, _out = its version cell and _oid = the id of its array (read
+        # only then): what the version check needs (versions.py), without keeping out alive
+        self._epoch = 0
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep `arrays` for backward. Save the least you can: a bool mask beats a float copy.
@@ -179,7 +182,7 @@ class Function:
             a = args[0]
             if isinstance(a, Tensor):
                 raw = (a.data,)
-                track = a.requires_grad and _mode.enabled
+                track = a.requires_grad and (not DISABLED[0] or _mode.enabled)
             else:
                 raw, track = args, False
             ctx = Context(cls, args if track else None, (track,))
@@ -197,7 +200,7 @@ class Function:
                 else:
                     raw.append(a)
                     needs.append(False)
-            if track and _mode.enabled:
+            if track and (not DISABLED[0] or _mode.enabled):
                 ctx = Context(cls, args, tuple(needs))
             else:
                 track = False
@@ -217,13 +220,19 @@ class Function:
         base = out.base
         if base is not None and len(args) == 1 and isinstance(a, Tensor):
             ad = a.data
-            t._vc = a._vc if base is ad or base is ad.base else [0]
+            t._vc = a._cell() if base is ad or base is ad.base else None
         else:
-            t._vc = [0]
+            t._vc = None
         if track:
             t._ctx = ctx
-            if ctx._saved:  # for the version check: when it was made, what its output was
-                ctx._ver = (WRITES[0], t._vc, id(out))
+            saved = ctx._saved
+            if saved:  # for the version check: the write count now, and out if it was saved
+                ctx._epoch = WRITES[0]
+                for s in saved:
+                    if s is out:
+                        ctx._out = t._vc if t._vc is not None else t._cell()
+                        ctx._oid = id(out)
+                        break
         else:
             t._ctx = None
         return t
@@ -237,7 +246,7 @@ def check_in_place(x: Tensor, op: str) -> None:
     (reshape/slicing output: PyTorch rewrites the base's history, this engine refuses instead
     of silently giving the base a wrong gradient). In-place functions call this before writing.
     """
-    if not (x.requires_grad and _mode.enabled):
+    if not (x.requires_grad and is_grad_enabled()):
         return
     node = x._ctx
     if node is None:
@@ -249,7 +258,7 @@ def check_in_place(x: Tensor, op: str) -> None:
     if node._dirty:  # x is the output of an earlier in-place write: its input was x itself
         return
     for p in node.parents or ():
-        if isinstance(p, Tensor) and p._vc is x._vc and p.requires_grad:
+        if isinstance(p, Tensor) and p._vc is x._vc is not None and p.requires_grad:
             raise RuntimeError(
                 f"{op}: an in-place write into a view ({node.fn.__name__} output) of a tensor "
                 "that requires grad is not supported: the viewed tensor's gradient would not "
@@ -275,7 +284,7 @@ def _rebase_in_place(ctx: Context, args: tuple, out: np.ndarray, track: bool) ->
             "input's array; an in-place forward must return the input array it modified"
         )
     x = args[target]
-    bump(x._vc)  # before any refusal: forward has already written into the array
+    bump(x._cell())  # before any refusal: forward has already written into the array
     check_in_place(x, name)
     if track:
         old = Tensor.__new__(Tensor)  # x as it was: the edge to its previous grad_fn
@@ -285,5 +294,5 @@ def _rebase_in_place(ctx: Context, args: tuple, out: np.ndarray, track: bool) ->
         x._ctx = ctx
         x.requires_grad = True
         # x's saved array is matched through `old`, which shares x's version cell
-        ctx._ver = (WRITES[0], None, 0)
+        ctx._epoch = WRITES[0]
     return x

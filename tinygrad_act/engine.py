@@ -111,8 +111,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 new = hook(g)
                 if new is not None:
                     g = new
-        ver = node._ver
-        if ver is not None and ver[0] != WRITES[0]:  # an in-place write since node was made
+        if node._saved and node._epoch != WRITES[0]:  # an in-place write since node was made
             check_saved(node)
         in_grads = node.fn.backward(node, g)
         if type(in_grads) is not tuple:

@@ -37,7 +37,7 @@ def bind_layers(ops: Any, activations: Any, backward: Callable) -> None:
 class Tensor:
     """An n-dimensional array that records the operations applied to it for backpropagation."""
 
-    # `_vc` is the version counter: a one-element list, shared by tensors that view the same memory
+    # `_vc` is the version cell (versions.py), shared by tensors that view the same memory
     # (detach(), reshape/permute/slicing outputs), bumped by every in-place write (autograd.py)
     __slots__ = ("data", "_grad", "requires_grad", "_ctx", "_hooks", "_vc", "__weakref__")
     # numpy must hand `ndarray + Tensor` to Tensor.__radd__ instead of looping over elements
@@ -48,7 +48,7 @@ class Tensor:
         self._grad: Tensor | None = None
         self._ctx = None
         self._hooks: list | None = None
-        self._vc = [0]
+        self._vc: list | None = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -190,7 +190,15 @@ class Tensor:
         Shared with `detach()` and with view outputs (reshape, permute, slicing), which alias the
         same memory. Backward compares it with the version each node saved (autograd.py).
         """
-        return self._vc[0]
+        return 0 if self._vc is None else self._vc[0]
+
+    def _cell(self) -> list:
+        """This tensor's version cell, made on first need: most tensors are never written in
+        place, and not allocating a cell for each keeps every op call cheaper."""
+        c = self._vc
+        if c is None:
+            c = self._vc = [0]
+        return c
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and not _dt.is_floating(self.data.dtype):
@@ -211,7 +219,7 @@ class Tensor:
         """A tensor sharing this data (and its version counter), cut from the graph."""
         t = Tensor.__new__(Tensor)
         t.data, t._grad, t.requires_grad, t._ctx, t._hooks = self.data, None, False, None, None
-        t._vc = self._vc
+        t._vc = self._cell()
         return t
 
     def register_hook(self, hook: Callable[[Tensor], Any]):
@@ -275,7 +283,7 @@ class Tensor:
     def _wrap(arr: np.ndarray) -> Tensor:
         t = Tensor.__new__(Tensor)
         t.data, t._grad, t.requires_grad, t._ctx, t._hooks = arr, None, False, None, None
-        t._vc = [0]
+        t._vc = None
         return t
 
     # ---- dtype conversion (differentiable between float dtypes) --------------------------------

@@ -2,9 +2,10 @@
 
 Every Tensor has a version cell `t._vc`, one list shared by all Tensors that view the same memory
 (`detach()`, reshape/permute/slicing outputs): `_vc[0]` is the version (PyTorch's `t._version`),
-followed by the stamps of its most recent in-place writes. `WRITES[0]` counts in-place writes in
+followed by the stamps of its most recent in-place writes. It is made on first need
+(`Tensor._cell()`); None means version 0, never written. `WRITES[0]` counts in-place writes in
 the process and stamps each one; a node that saved arrays remembers the count when it was made
-(`ctx._ver`).
+(`ctx._epoch`).
 
 Checking costs one comparison per node in the common case: if no in-place write happened
 anywhere since the node was made, nothing it saved can have changed. Otherwise `check_saved`
@@ -44,18 +45,19 @@ def increment_version(t: Tensor) -> None:
     PyTorch's `torch.autograd.graph.increment_version`: a backward that saved `t` then raises
     instead of using the overwritten values.
     """
-    bump(t._vc)
+    bump(t._cell())
 
 
 def check_saved(node: Context) -> None:
     """Raise if a Tensor whose array `node` saved was written in place after `node` was made."""
-    epoch, out_cell, out_id = node._ver
+    epoch = node._epoch
+    out_cell, out_id = getattr(node, "_out", None), getattr(node, "_oid", None)
     for s in node._saved:
         if type(s) is not np.ndarray:
             continue
         # a saved array is alive, so its id is unique: equal to the output's id means it is out
         cell = out_cell if id(s) == out_id else _owner(node, s)
-        if cell is not None and len(cell) > 1 and cell[-1] > epoch:
+        if cell is not None and len(cell) > 1 and cell[-1] > epoch:  # written after the node
             _raise(node, s, cell, epoch)
 
 

@@ -52,7 +52,7 @@ class Parameter(Tensor):
         self.grad = None
         self._ctx = None
         self._hooks = None
-        self._vc = [0]  # version counter (tensor.py)
+        self._vc = None  # version cell, made on first in-place write (tensor.py)
         self.requires_grad = bool(requires_grad)
 
     def __repr__(self) -> str:
