@@ -18,11 +18,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "tinygrad_act"
-CORE = ("tensor.py", "autograd.py", "testing.py", "ops", "kernels", "functional")
+CORE = (
+    "tensor.py",
+    "autograd.py",
+    "engine.py",
+    "grad_mode.py",
+    "versions.py",
+    "testing.py",
+    "ops",
+    "kernels",
+    "functional",
+)
 # 3,700 for the features before issue 10 (3,689 lines after the activation redesign, 3,807
-# before it); +328 for branch core's version counters, ctx.mark_dirty, in-place ops and per-thread
-# grad mode (issue 10 items 4, 7, 8, 18); +19 for in-place activations through mark_dirty (item 8)
-BUDGET = 4047
+# before it). Then, counted on the integrated tree: +790 for issue 10 (version counters and
+# ctx.mark_dirty, in-place ops and activations, per-thread grad mode, graphs freed after backward
+# and the engine split out of autograd.py, checked .grad and hooks, PyTorch's type promotion and
+# indexing order, creation and optimizer checks, stable log_softmax, fit's gradient check) and
+# +205 for issue 12's zero-skipping Linear (ops/sparse_linear.py, kernels/sparse.py).
+# engine.py, grad_mode.py and versions.py were split out of autograd.py: they count.
+BUDGET = 4695
 _SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
 _SKIP |= {tokenize.ENCODING, tokenize.ENDMARKER}
 
