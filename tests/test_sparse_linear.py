@@ -10,9 +10,9 @@ import pytest
 
 import tinygrad_act as ta
 from tinygrad_act import gradcheck
+from tinygrad_act.functional.linear import linear, sparse_linear
 from tinygrad_act.kernels import sparse as K
-from tinygrad_act.ops.linear import linear
-from tinygrad_act.ops.sparse_linear import slab_columns, sparse_linear, to_csr, transposed
+from tinygrad_act.ops.sparse_linear import slab_columns, to_csr, transposed
 
 SPARSITIES = [0.0, 0.3, 0.9, 0.99, 1.0]
 
@@ -145,7 +145,7 @@ def test_errors_name_the_op_and_fix():
     x = ta.zeros(2, 3)
     with pytest.raises(ValueError, match=r"sparse_linear: input has 3 features.*expects 4"):
         sparse_linear(x, ta.zeros(5, 4))
-    with pytest.raises(TypeError, match=r"sparse_linear: input \(float32\) and weight \(float64"):
+    with pytest.raises(TypeError, match=r"sparse_linear: input is float32 but weight is float64"):
         sparse_linear(x, ta.zeros(5, 3, dtype=ta.float64))
     with pytest.raises(ValueError, match=r"bias has shape \(4,\).*expected \(5,\)"):
         sparse_linear(x, ta.zeros(5, 3), ta.zeros(4))
@@ -163,3 +163,12 @@ def test_transposed_both_paths(shape):
     t = transposed(a)  # numpy below the threshold, the kernel above (300 x 257 > 64K)
     assert t.flags.c_contiguous
     np.testing.assert_array_equal(t, a.T)
+
+
+def test_linear_and_sparse_linear_share_their_checks():
+    # one helper (functional/linear.py) checks both; a bias of another dtype used to make
+    # F.linear return float64 for float32 inputs instead of saying so
+    x, w = ta.zeros(2, 3), ta.zeros(5, 3)
+    for fn in (linear, sparse_linear):
+        with pytest.raises(ValueError, match=rf"{fn.__name__}: bias has shape \(5,\) and dtype"):
+            fn(x, w, ta.zeros(5, dtype=ta.float64))

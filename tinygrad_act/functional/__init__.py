@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from ..ops import cat, stack, where  # noqa: F401 - re-exported for F.where etc.
 from ..ops.dropout import dropout  # noqa: F401 - layers live with their Functions
-from ..ops.linear import linear  # noqa: F401
 from ..tensor import Tensor
 from .activations import (  # noqa: F401 - built from the rows of ops/activations.py
     celu,
@@ -32,6 +31,7 @@ from .activations import (  # noqa: F401 - built from the rows of ops/activation
     tanh,
     threshold,
 )
+from .linear import linear, sparse_linear  # noqa: F401
 from .losses import (  # noqa: F401
     binary_cross_entropy_with_logits,
     cross_entropy,

@@ -43,33 +43,3 @@ class Linear(Function):
             if nb:
                 gb = g2.sum(axis=0)
         return gx, gw, gb
-
-
-def linear(input, weight, bias=None):  # noqa: A002 - PyTorch's name
-    """F.linear: input @ weight^T + bias. input (*, in), weight (out, in), bias (out,) or None."""
-    from ..tensor import Tensor
-
-    for name, t in (("input", input), ("weight", weight), ("bias", bias)):
-        if t is not None and not isinstance(t, Tensor):
-            raise TypeError(f"linear: {name} must be a Tensor, got {type(t).__name__}")
-    if input.ndim == 0 or weight.ndim != 2:
-        raise ValueError(
-            f"linear: needs input of shape (*, in_features) and weight (out_features, "
-            f"in_features), got input {input.shape} and weight {weight.shape}"
-        )
-    if input.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"linear: input has {input.shape[-1]} features (shape {input.shape}) but weight "
-            f"{weight.shape} expects {weight.shape[1]}"
-        )
-    if input.dtype != weight.dtype:
-        raise TypeError(
-            f"linear: input is {input.dtype} but weight is {weight.dtype}; convert one "
-            f"(x.float(), or build the layer with dtype={input.dtype})"
-        )
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(
-            f"linear: bias has shape {bias.shape}, expected ({weight.shape[0]},) to match weight "
-            f"{weight.shape}"
-        )
-    return Linear.apply(input, weight, bias)

@@ -97,38 +97,3 @@ class SparseLinear(Function):
             if nb:
                 gb = g2.sum(axis=0)
         return gx, gw, gb
-
-
-def sparse_linear(input, weight, bias=None):  # noqa: A002 - PyTorch's name
-    """F.linear for a sparse input: input (*, in), weight (out, in), bias (out,) or None.
-
-    Use it where the input is a ReLU's output (many exact zeros); same values as F.linear to
-    rounding, same gradients, less work and a smaller saved code when the input is sparse enough.
-    """
-    from ..tensor import Tensor
-
-    op = "sparse_linear"
-    for name, t in (("input", input), ("weight", weight), ("bias", bias)):
-        if t is not None and not isinstance(t, Tensor):
-            raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
-    if input.ndim == 0 or weight.ndim != 2:
-        raise ValueError(
-            f"{op}: needs input of shape (*, in_features) and weight (out_features, in_features), "
-            f"got input {input.shape} and weight {weight.shape}"
-        )
-    if input.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"{op}: input has {input.shape[-1]} features (shape {input.shape}) but weight "
-            f"{weight.shape} expects {weight.shape[1]}"
-        )
-    if input.dtype.char not in "fd" or input.dtype != weight.dtype:
-        raise TypeError(
-            f"{op}: input ({input.dtype}) and weight ({weight.dtype}) must both be float32 or "
-            "both float64; convert one (x.float(), or build the layer with that dtype)"
-        )
-    if bias is not None and (bias.shape != (weight.shape[0],) or bias.dtype != weight.dtype):
-        raise ValueError(
-            f"{op}: bias has shape {bias.shape} and dtype {bias.dtype}, expected "
-            f"({weight.shape[0]},) {weight.dtype} to match weight {weight.shape}"
-        )
-    return SparseLinear.apply(input, weight, bias)
