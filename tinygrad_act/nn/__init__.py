@@ -22,9 +22,11 @@ from .activations import (
     Tanh,
     Threshold,
 )
+from .conv import AdaptiveAvgPool1d, AvgPool1d, Conv1d, MaxPool1d
 from .layers import Dropout, Flatten, Identity, Linear, Sequential
 from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module, Parameter
+from .norm import BatchNorm1d
 
 __all__ = ["Module", "Parameter"]
 __all__ += ["init", "Dropout", "Flatten", "Identity", "Linear", "Sequential"]
@@ -32,6 +34,7 @@ __all__ += ["BCEWithLogitsLoss", "CrossEntropyLoss", "MSELoss", "NLLLoss"]
 __all__ += ["CELU", "ELU", "GELU", "SELU", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyReLU"]
 __all__ += ["Mish", "PReLU", "ReLU", "ReLU6", "RReLU", "Sigmoid", "SiLU", "Softplus", "Softsign"]
 __all__ += ["Tanh", "Threshold"]
+__all__ += ["AdaptiveAvgPool1d", "AvgPool1d", "BatchNorm1d", "Conv1d", "MaxPool1d"]
 
 
 def __getattr__(name: str):
