@@ -141,9 +141,10 @@ class ActivationMonitor:
                     st.pre_sample.append(pre[: self.keep_preactivations - kept].copy())
             elif self.track_grads and pre_t.requires_grad and is_grad_enabled():
                 shape = pre.shape
-                pre_t.register_hook(
-                    lambda g: self._live[name].add_grad(as_units(g.data).reshape(shape))
-                )
+                if ndim >= 3:  # channels become units: move them, not just reshape
+                    pre_t.register_hook(lambda g: self._live[name].add_grad(as_units(g.data)))
+                else:
+                    pre_t.register_hook(lambda g: self._live[name].add_grad(g.data.reshape(shape)))
 
         def pre_hook(module: Module, inputs: tuple) -> None:
             if module.__dict__.get("inplace") and (
