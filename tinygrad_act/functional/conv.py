@@ -12,7 +12,14 @@ from typing import Any
 
 from ..ops.conv import Conv1d, conv1d_out_length
 from ..ops.norm import BatchNorm
-from ..ops.pool import AdaptiveAvgPool1d, AvgPool1d, MaxPool1d, pool1d_out_length
+from ..ops.pool import (
+    AdaptiveAvgPool1d,
+    AvgPool1d,
+    MaxPool1d,
+    adaptive_windows,
+    avg_windows,
+    pool1d_out_length,
+)
 from ..tensor import Tensor
 
 
@@ -192,9 +199,8 @@ def avg_pool1d(
     k, s, p, _ = _pool_args(op, kernel_size, stride, padding, 1)
     _no_ceil(op, ceil_mode)
     _check_pool_length(op, x, k, s, p, 1)
-    out = AvgPool1d.apply(
-        x, kernel_size=k, stride=s, padding=p, count_include_pad=bool(count_include_pad)
-    )
+    windows = avg_windows(x.shape[2], k, s, p, bool(count_include_pad))
+    out = AvgPool1d.apply(x, windows=windows)
     return _unbatch(out, unbatched)
 
 
@@ -205,7 +211,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:  # noqa: A00
     o = single(op, "output_size", output_size, 1)
     if x.shape[2] < 1:
         raise ValueError(f"{op}: input {tuple(x.shape)} has length 0; nothing to average")
-    return _unbatch(AdaptiveAvgPool1d.apply(x, output_size=o), unbatched)
+    return _unbatch(AdaptiveAvgPool1d.apply(x, windows=adaptive_windows(x.shape[2], o)), unbatched)
 
 
 def batch_norm(

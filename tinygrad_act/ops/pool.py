@@ -6,8 +6,9 @@
                          dx: each dy[n, c, j] / divisor is spread over its window
     adaptive_avg_pool1d: windows [floor(j*L/O), ceil((j+1)*L/O)), then as avg_pool1d
 
-Average pooling saves nothing but the input's shape; max pooling saves the indices (8 bytes per
-output), never the input. Argument checks live in functional/conv.py.
+Both averages are one Function over explicit windows (lo, hi, 1/divisor), built by avg_windows
+and adaptive_windows; they save nothing but the input's shape and the windows. Max pooling saves
+the indices (8 bytes per output), never the input. Argument checks live in functional/conv.py.
 """
 
 from __future__ import annotations
@@ -48,43 +49,44 @@ class MaxPool1d(Function):
         return gx
 
 
-class AvgPool1d(Function):
-    """Mean over each window (padded zeros counted in the divisor when count_include_pad)."""
+def avg_windows(length, kernel_size, stride, padding, count_include_pad):
+    """(lo, hi, inv) of avg_pool1d's windows, clipped to [0, length) (see kernels/pool.py)."""
+    l_out = pool1d_out_length(length, kernel_size, stride, padding, 1)
+    start = np.arange(l_out, dtype=np.int64) * stride - padding
+    lo, hi = np.maximum(start, 0), np.minimum(start + kernel_size, length)
+    divisor = np.full(l_out, kernel_size) if count_include_pad else hi - lo
+    return lo, hi, 1.0 / divisor
+
+
+def adaptive_windows(length, output_size):
+    """(lo, hi, inv) of adaptive_avg_pool1d: floor(j*L/O) to ceil((j+1)*L/O), in integers."""
+    j = np.arange(output_size, dtype=np.int64)
+    lo, hi = (j * length) // output_size, -((-(j + 1) * length) // output_size)
+    return lo, hi, 1.0 / (hi - lo)
+
+
+class _WindowMean(Function):
+    """Mean over windows [lo[j], hi[j]) of L, with per-window divisors; saves only the windows."""
 
     @staticmethod
-    def forward(ctx, x, *, kernel_size, stride, padding=0, count_include_pad=True):
+    def forward(ctx, x, *, windows):
         x = np.ascontiguousarray(x)
-        n, c, length = x.shape
-        l_out = pool1d_out_length(length, kernel_size, stride, padding, 1)
-        out = np.empty((n, c, l_out), dtype=x.dtype)
-        K.avg_pool1d_forward(x, out, kernel_size, stride, padding, count_include_pad)
-        ctx.geometry = (x.shape, kernel_size, stride, padding, count_include_pad)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        shape, kernel_size, stride, padding, count_include_pad = ctx.geometry
-        gx = np.empty(shape, dtype=grad.dtype)
-        K.avg_pool1d_backward(
-            np.ascontiguousarray(grad), gx, kernel_size, stride, padding, count_include_pad
-        )
-        return gx
-
-
-class AdaptiveAvgPool1d(Function):
-    """Mean over output_size windows that together cover the whole length."""
-
-    @staticmethod
-    def forward(ctx, x, *, output_size):
-        x = np.ascontiguousarray(x)
-        n, c, _ = x.shape
-        out = np.empty((n, c, output_size), dtype=x.dtype)
-        K.adaptive_avg_pool1d_forward(x, out)
-        ctx.shape = x.shape
+        lo, hi, inv = windows
+        out = np.empty(x.shape[:2] + (lo.size,), dtype=x.dtype)
+        K.window_mean_forward(x, out, lo, hi, inv)
+        ctx.shape, ctx.windows = x.shape, windows
         return out
 
     @staticmethod
     def backward(ctx, grad):
         gx = np.empty(ctx.shape, dtype=grad.dtype)
-        K.adaptive_avg_pool1d_backward(np.ascontiguousarray(grad), gx)
+        K.window_mean_backward(np.ascontiguousarray(grad), gx, *ctx.windows)
         return gx
+
+
+class AvgPool1d(_WindowMean):
+    """Mean over sliding windows (padded zeros counted in the divisor when count_include_pad)."""
+
+
+class AdaptiveAvgPool1d(_WindowMean):
+    """Mean over output_size windows that together cover the whole length."""
