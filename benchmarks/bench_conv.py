@@ -178,11 +178,12 @@ def main() -> None:
     ap.add_argument("--accuracy", action="store_true", help="train on MNIST-1D instead")
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--seed", type=int, default=0, help="init and batch order (--accuracy)")
     args = ap.parse_args()
     ta.set_blas_threads(args.threads)
     set_num_threads(args.threads)
     if args.accuracy:
-        train_mnist1d(args.seconds, args.steps, args.bn)
+        train_mnist1d(args.seconds, args.steps, args.bn, args.seed)
         return
     rng = np.random.default_rng(0)
     ta.manual_seed(0)
