@@ -131,3 +131,23 @@ def test_batch_norm_gradcheck(training, shape):
 def test_bad_input_names_the_op_shapes_and_fix(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_state_dict_round_trip_and_to_float64_keep_the_statistics():
+    ta.manual_seed(0)
+    a = nn.BatchNorm1d(3, momentum=None)
+    for _ in range(3):
+        a(ta.randn(6, 3, 4) * 2 + 1)
+    b = nn.BatchNorm1d(3, momentum=None)
+    b.load_state_dict(a.state_dict())
+    a.eval()
+    b.eval()
+    x = ta.randn(2, 3, 4)
+    np.testing.assert_array_equal(a(x).numpy(), b(x).numpy())
+    assert int(b.num_batches_tracked.numpy()) == 3
+    b.train()
+    b(ta.randn(6, 3, 4))  # the cumulative average goes on from the loaded count
+    assert int(b.num_batches_tracked.numpy()) == 4
+    a.double()
+    assert a.running_mean.dtype == np.float64 and a.num_batches_tracked.dtype == np.int64
+    assert a(x.double()).dtype == np.float64

@@ -148,3 +148,52 @@ def test_the_residual_block_in_the_docs_runs_and_trains():
     assert "2.bn1.num_batches_tracked" in model.state_dict()
     ns["logits"].sum().backward()
     assert np.abs(model[0].weight.grad.numpy()).sum() > 0
+
+
+def _reference_conv1d(x, w, b, stride, padding, dilation, groups):
+    """The definition, written as directly as numpy allows (no im2col, no matmul tricks)."""
+    n, c_in, length = x.shape
+    c_out, c_group, k = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding)))
+    l_out = (length + 2 * padding - dilation * (k - 1) - 1) // stride + 1
+    y = np.zeros((n, c_out, l_out))
+    per_group = c_out // groups
+    for o in range(c_out):
+        g = o // per_group
+        for j in range(l_out):
+            taps = xp[:, g * c_group : (g + 1) * c_group, j * stride + dilation * np.arange(k)]
+            y[:, o, j] = np.einsum("nck,ck->n", taps, w[o])
+    return y if b is None else y + b[None, :, None]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_conv1d_matches_the_definition_on_random_configurations(seed):
+    rng = np.random.default_rng(seed)
+    groups, k, dilation = (
+        int(rng.choice([1, 2, 4])),
+        int(rng.integers(1, 7)),
+        int(rng.integers(1, 4)),
+    )
+    c_in, c_out = groups * int(rng.integers(1, 4)), groups * int(rng.integers(1, 4))
+    length = int(rng.integers(max(1, dilation * (k - 1) + 1 - 2 * 3), 40))
+    stride, padding = int(rng.integers(1, 5)), int(rng.integers(0, 4))
+    if length + 2 * padding < dilation * (k - 1) + 1:
+        padding = (dilation * (k - 1) + 1 - length + 1) // 2
+    x = rng.standard_normal((int(rng.integers(0, 4)), c_in, length))
+    w = rng.standard_normal((c_out, c_in // groups, k))
+    b = rng.standard_normal(c_out) if seed % 2 else None
+    got = F.conv1d(ta.tensor(x), ta.tensor(w), None if b is None else ta.tensor(b), stride,
+                   padding, dilation, groups).numpy()  # fmt: skip
+    want = _reference_conv1d(x, w, b, stride, padding, dilation, groups)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_conv1d_edges_kernel_one_stride_past_the_end_and_an_empty_batch():
+    x = ta.randn(2, 3, 5, dtype=ta.float64, requires_grad=True)
+    w = ta.randn(4, 3, 1, dtype=ta.float64, requires_grad=True)
+    assert ta.gradcheck(lambda x, w: F.conv1d(x, w, stride=7), (x, w))  # one output, position 0
+    assert F.conv1d(x, w, stride=7).shape == (2, 4, 1)
+    e = ta.zeros(0, 3, 5, requires_grad=True)
+    y = F.conv1d(e, ta.randn(4, 3, 2), ta.zeros(4))
+    y.sum().backward()
+    assert y.shape == (0, 4, 4) and e.grad.shape == (0, 3, 5)
