@@ -73,6 +73,17 @@ def test_unbatched_input_and_string_padding_like_pytorch():
     assert y.shape == (4, 9)
     np.testing.assert_allclose(y.numpy(), F.conv1d(x.unsqueeze(0), w, padding=1).numpy()[0])
     assert F.conv1d(x, w, padding="valid").shape == (4, 7)
+    # an even kernel: PyTorch pads 1 zero on the left and 2 on the right (checked with torch)
+    w4 = ta.randn(4, 2, 4, requires_grad=True)
+    xb = ta.randn(3, 2, 9, requires_grad=True)
+    y = F.conv1d(xb, w4, padding="same")
+    padded = np.pad(xb.numpy(), ((0, 0), (0, 0), (1, 2)))
+    np.testing.assert_allclose(y.numpy(), F.conv1d(ta.tensor(padded), w4).numpy(), rtol=1e-6)
+    assert ta.gradcheck(
+        lambda x, w: F.conv1d(x, w, padding="same", dilation=3),
+        (ta.randn(2, 2, 9, dtype=ta.float64, requires_grad=True),
+         ta.randn(3, 2, 2, dtype=ta.float64, requires_grad=True)),
+    )  # fmt: skip
 
 
 def test_nn_conv1d_defaults_init_state_dict_and_repr():
@@ -89,6 +100,9 @@ def test_nn_conv1d_defaults_init_state_dict_and_repr():
         == "Conv1d(1, 2, kernel_size=(5,), stride=(1,), bias=False)"
     )
     assert m(ta.randn(5, 4, 10)).shape == (5, 6, 5)
+    same = nn.Conv1d(2, 4, 4, padding="same")
+    assert repr(same) == "Conv1d(2, 4, kernel_size=(4,), stride=(1,), padding=same)"
+    assert same(ta.randn(3, 2, 11)).shape == (3, 4, 11)
     m64 = nn.Conv1d(1, 2, 3, dtype=ta.float64)
     assert m64(ta.randn(1, 1, 5, dtype=ta.float64)).dtype == ta.float64
 
@@ -104,7 +118,7 @@ def test_nn_conv1d_defaults_init_state_dict_and_repr():
         ((2, 3, 10), (4, 3, 3), {"stride": 0}, r"conv1d: stride must be >= 1"),
         ((2, 3, 10), (4, 3, 3), {"padding": -1}, r"conv1d: padding must be >= 0"),
         ((2, 3, 10), (4, 3, 3), {"padding": "full"}, r"conv1d: padding must be an int, 'valid'"),
-        ((2, 3, 10), (4, 3, 2), {"padding": "same"}, r"conv1d: padding='same' with dil"),
+        ((2, 3, 10), (4, 3, 3), {"padding": "same", "stride": 2}, r"padding='same' is not sup"),
     ],
 )
 def test_conv1d_bad_arguments_name_the_op_shapes_and_fix(x_shape, w_shape, kwargs, match):

@@ -70,7 +70,7 @@ def conv1d(
     """1-D cross-correlation. input (N, C_in, L), weight (C_out, C_in/groups, K), bias (C_out,).
 
     Returns (N, C_out, L_out), L_out = (L + 2*padding - dilation*(K-1) - 1) // stride + 1.
-    padding may be 'valid' (0) or 'same' (stride 1, and dilation*(K-1) even here).
+    padding may also be 'valid' (0) or 'same' (stride 1; L_out = L, extra zero on the right).
     """
     op = "conv1d"
     x, unbatched = _batched(op, input)
@@ -83,8 +83,9 @@ def conv1d(
     dilation = single(op, "dilation", dilation, 1)
     groups = single(op, "groups", groups, 1)
     c_out, c_group, ksize = weight.shape
+    padding_right = None
     if isinstance(padding, str):
-        padding = _string_padding(op, padding, stride, dilation, ksize)
+        padding, padding_right = _string_padding(op, padding, stride, dilation, ksize)
     padding = single(op, "padding", padding, 0)
     n, c_in, length = x.shape
     if c_in != c_group * groups:
@@ -108,32 +109,33 @@ def conv1d(
         raise ValueError(
             f"{op}: bias has shape {bias.shape}, expected ({c_out},) for {weight.shape}"
         )
-    if conv1d_out_length(length, ksize, stride, padding, dilation) < 1:
+    if conv1d_out_length(length, ksize, stride, padding, dilation, padding_right) < 1:
         raise ValueError(
             f"{op}: input {tuple(x.shape)} padded by {padding} is shorter than the kernel "
             f"(size {ksize}, dilation {dilation}: spans {dilation * (ksize - 1) + 1}); "
             "use a longer input, more padding or a smaller kernel"
         )
     out = Conv1d.apply(
-        x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups
-    )
+        x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=groups,
+        padding_right=padding_right,
+    )  # fmt: skip
     return _unbatch(out, unbatched)
 
 
-def _string_padding(op: str, padding: str, stride: int, dilation: int, ksize: int) -> int:
+def _string_padding(op: str, padding: str, stride: int, dilation: int, ksize: int):
+    """(left, right) zeros for 'valid' or 'same'; an odd total puts the extra zero on the right,
+    as PyTorch does."""
     if padding == "valid":
-        return 0
+        return 0, 0
     if padding != "same":
         raise ValueError(f"{op}: padding must be an int, 'valid' or 'same', got {padding!r}")
     if stride != 1:
-        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions")
-    total = dilation * (ksize - 1)
-    if total % 2:
-        raise NotImplementedError(
-            f"{op}: padding='same' with dilation*(K-1) = {total} (odd) needs uneven padding, "
-            "which is not implemented; use an odd kernel size"
+        raise ValueError(
+            f"{op}: padding='same' is not supported for strided convolutions (stride={stride}), "
+            "as in PyTorch; give the padding as an int"
         )
-    return total // 2
+    total = dilation * (ksize - 1)
+    return total // 2, total - total // 2
 
 
 def _pool_args(op: str, kernel_size, stride, padding, dilation) -> tuple[int, int, int, int]:
@@ -143,7 +145,7 @@ def _pool_args(op: str, kernel_size, stride, padding, dilation) -> tuple[int, in
     d = single(op, "dilation", dilation, 1)
     if p > k // 2:
         raise ValueError(
-            f"{op}: pad should be at most half of effective kernel size, but got pad={p}, "
+            f"{op}: padding should be at most half of kernel size, but got padding={p} and "
             f"kernel_size={k}; use padding <= {k // 2}"
         )
     return k, s, p, d

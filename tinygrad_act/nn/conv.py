@@ -91,12 +91,8 @@ class Conv1d(Module):
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={self.stride}"
         )
-        if self.padding != (0,):
-            s += (
-                f", padding={self.padding!r}"
-                if isinstance(self.padding, str)
-                else (f", padding={self.padding}")
-            )
+        if self.padding != (0,):  # a string prints bare, as in PyTorch: padding=same
+            s += f", padding={self.padding}"
         if self.dilation != (1,):
             s += f", dilation={self.dilation}"
         if self.groups != 1:

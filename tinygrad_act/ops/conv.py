@@ -23,9 +23,13 @@ from ..autograd import Function
 from ..kernels import conv as K
 
 
-def conv1d_out_length(length: int, ksize: int, stride: int, padding: int, dilation: int) -> int:
-    """PyTorch's output length (floor division: ceil_mode does not exist for convolutions)."""
-    return (length + 2 * padding - dilation * (ksize - 1) - 1) // stride + 1
+def conv1d_out_length(
+    length: int, ksize: int, stride: int, padding: int, dilation: int, padding_right=None
+) -> int:
+    """PyTorch's output length. padding_right (None: the same as padding) differs only for
+    padding='same' with an odd dilation*(K-1): one more zero on the right, as PyTorch pads."""
+    right = padding if padding_right is None else padding_right
+    return (length + padding + right - dilation * (ksize - 1) - 1) // stride + 1
 
 
 class Conv1d(Function):
@@ -34,11 +38,14 @@ class Conv1d(Function):
     (g = the group of output channel o)."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
+    def forward(
+        ctx, x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1, padding_right=None
+    ):
         x = np.ascontiguousarray(x)
         n, c_in, length = x.shape
         c_out, c_group, ksize = weight.shape
-        l_out = conv1d_out_length(length, ksize, stride, padding, dilation)
+        # the kernels read the left padding; the right one only decides how many outputs exist
+        l_out = conv1d_out_length(length, ksize, stride, padding, dilation, padding_right)
         cols = np.empty((c_in, ksize, n, l_out), dtype=x.dtype)
         K.im2col(x, cols, stride, padding, dilation)
         w2 = weight.reshape(groups, c_out // groups, c_group * ksize)
