@@ -103,6 +103,8 @@ def test_nn_conv1d_defaults_init_state_dict_and_repr():
     same = nn.Conv1d(2, 4, 4, padding="same")
     assert repr(same) == "Conv1d(2, 4, kernel_size=(4,), stride=(1,), padding=same)"
     assert same(ta.randn(3, 2, 11)).shape == (3, 4, 11)
+    with pytest.raises(ValueError, match=r"padding='same' is not supported for strided"):
+        nn.Conv1d(2, 4, 3, stride=2, padding="same")
     m64 = nn.Conv1d(1, 2, 3, dtype=ta.float64)
     assert m64(ta.randn(1, 1, 5, dtype=ta.float64)).dtype == ta.float64
 

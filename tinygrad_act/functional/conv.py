@@ -85,7 +85,7 @@ def conv1d(
     c_out, c_group, ksize = weight.shape
     padding_right = None
     if isinstance(padding, str):
-        padding, padding_right = _string_padding(op, padding, stride, dilation, ksize)
+        padding, padding_right = string_padding(op, padding, stride, dilation, ksize)
     padding = single(op, "padding", padding, 0)
     n, c_in, length = x.shape
     if c_in != c_group * groups:
@@ -122,7 +122,7 @@ def conv1d(
     return _unbatch(out, unbatched)
 
 
-def _string_padding(op: str, padding: str, stride: int, dilation: int, ksize: int):
+def string_padding(op: str, padding: str, stride: int, dilation: int, ksize: int):
     """(left, right) zeros for 'valid' or 'same'; an odd total puts the extra zero on the right,
     as PyTorch does."""
     if padding == "valid":

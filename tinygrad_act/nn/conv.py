@@ -59,6 +59,8 @@ class Conv1d(Module):
         self.dilation = (Fc.single(op, "dilation", dilation, 1),)
         self.groups = Fc.single(op, "groups", groups, 1)
         self.padding_mode = padding_mode
+        if isinstance(padding, str):  # refuse a bad string now, not at the first forward
+            Fc.string_padding(op, padding, self.stride[0], self.dilation[0], self.kernel_size[0])
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(
                 f"{op}: in_channels={self.in_channels} and out_channels={self.out_channels} must "
