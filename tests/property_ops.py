@@ -284,4 +284,5 @@ ACTIVATIONS = [
 # F's public names that are not activations (tested above as ops, or not differentiable ops)
 NOT_ACTIVATIONS = {"Tensor", "annotations", "binary_cross_entropy_with_logits", "cat",
                    "cross_entropy", "linear", "log_softmax", "mse_loss", "nll_loss", "softmax",
-                   "stack", "where"}  # fmt: skip
+                   "stack", "where", "conv1d", "max_pool1d", "avg_pool1d",
+                   "adaptive_avg_pool1d", "batch_norm"}  # fmt: skip

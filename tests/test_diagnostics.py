@@ -352,13 +352,37 @@ def test_measuring_draws_no_random_numbers():
 
 
 def test_prelu_with_channel_slopes_on_3d_inputs():
-    """PReLU's slopes follow dim 1 (channels) while units are the last axis: the gradient check
-    must use the channel slopes. Channel 1 has slope 0, so there only x > 0 passes gradient."""
+    """PReLU's slopes follow dim 1 (channels), and on (N, C, L) the units are the channels too.
+    Channel 1 has slope 0, so there only x > 0 passes gradient."""
     act = nn.PReLU(num_parameters=3)
     act.weight.data[1] = 0.0
     X = np.random.default_rng(0).standard_normal((5, 3, 4)).astype(np.float32)
     st = diagnostics.watch(nn.Sequential(act)).measure(X)["0"]
-    assert (st.n_units, st.rows) == (4, 15)
+    assert (st.n_units, st.rows) == (3, 20)
     channel = np.arange(3)[None, :, None]
-    np.testing.assert_array_equal(st.passing, ((X > 0) | (channel != 1)).sum(axis=(0, 1)))
-    np.testing.assert_array_equal(st.positive, (X > 0).sum(axis=(0, 1)))
+    passing = ((X > 0) | (channel != 1)).sum(axis=(0, 2))
+    np.testing.assert_array_equal(st.passing, passing)
+    np.testing.assert_array_equal(st.positive, (X > 0).sum(axis=(0, 2)))
+
+
+def test_a_channel_of_a_conv_activation_is_one_unit():
+    """(N, C, L) after Conv1d: dead = never positive at any position for any input; sparsity
+    per channel and per layer; live gradient counts per channel too."""
+    ta.manual_seed(0)
+    conv = nn.Conv1d(1, 4, 3, padding=1)
+    conv.bias.data[2] = -100.0  # channel 2 can never be positive on these inputs
+    conv.weight.data[3] = 0.0
+    conv.bias.data[3] = 0.5  # channel 3 is positive everywhere
+    model = nn.Sequential(conv, nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6, 2))
+    X = np.random.default_rng(1).standard_normal((7, 1, 6)).astype(np.float32)
+    mon = diagnostics.watch(model, track_grads=True)
+    ta.functional.cross_entropy(model(ta.tensor(X)), ta.tensor(np.arange(7) % 2)).backward()
+    live = mon._live["1"]
+    st = mon.measure(X)["1"]
+    pre = conv(ta.tensor(X)).numpy()
+    assert (st.n_units, st.rows) == (4, 7 * 6)
+    np.testing.assert_array_equal(st.never_positive, ~(pre > 0).any(axis=(0, 2)))
+    assert st.never_positive.tolist()[2:] == [True, False]
+    np.testing.assert_allclose(st.unit_sparsity, (pre <= 0).mean(axis=(0, 2)))
+    np.testing.assert_allclose(st.sparsity, (pre <= 0).mean())
+    assert live.n_units == 4 and live.no_gradient is not None and live.no_gradient[2]

@@ -29,9 +29,11 @@ def test_dead_mask_one_positive_input_is_enough_to_be_alive():
     np.testing.assert_array_equal(S.dead_mask(pre), [True, False])
 
 
-def test_units_are_the_last_axis():
-    pre = PRE.reshape(2, 2, 3)  # (batch, positions, units): rows are folded
+def test_units_are_the_last_axis_or_the_channels_of_a_conv_activation():
+    pre = PRE.reshape(2, 2, 3).transpose(0, 2, 1)  # (N, C, L): a channel is a unit (dim 1)
     np.testing.assert_array_equal(S.activity(pre), [0.25, 0.5, 0.0])
+    np.testing.assert_array_equal(S.dead_mask(pre), [False, False, True])
+    assert S.as_units(pre).shape == (4, 3)  # rows are (input, position) pairs
     assert S.as_units(np.arange(3.0)).shape == (1, 3)  # one input of 3 units
     with pytest.raises(ValueError, match="0-d"):
         S.as_units(np.float64(1.0))

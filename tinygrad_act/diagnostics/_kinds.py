@@ -94,8 +94,8 @@ def passing_counts_fast(
         if w is None:
             return None
         w = np.asarray(w.data).reshape(-1)
-        if w.size != 1 and not (ndim == 2 and w.size == pos.size):
-            return None  # slopes per channel on dim 1 of (N, C, L): units are not channels
+        if w.size != 1 and not (ndim >= 2 and w.size == pos.size):
+            return None  # per-channel slopes (dim 1) must line up with the units (channels)
         return np.where(np.broadcast_to(w != 0, pos.shape), rows, pos)
     if kind == "rrelu":
         lower = float(getattr(module, "lower", 1 / 8))

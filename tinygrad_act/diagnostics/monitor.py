@@ -32,7 +32,7 @@ from ..nn.module import Module
 from . import _kinds
 from ._data import iter_batches, model_dtype
 from .record import LayerStats
-from .stats import SIGMOID_MARGIN, TANH_THRESHOLD, died_revived
+from .stats import SIGMOID_MARGIN, TANH_THRESHOLD, as_units, died_revived
 
 
 class MonitorError(ValueError):
@@ -122,9 +122,11 @@ class ActivationMonitor:
                     f"{pre.shape} to output shape {y.shape}; only elementwise activations can be "
                     "watched"
                 )
-            if pre.ndim != 2:
-                pre = pre.reshape(-1, pre.shape[-1]) if pre.ndim else pre.reshape(1, 1)
-                y = y.reshape(pre.shape)
+            if pre.ndim != 2:  # (N, C, L): channels are the units (stats.as_units)
+                if pre.ndim:
+                    pre, y = as_units(pre), as_units(y)
+                else:
+                    pre, y = pre.reshape(1, 1), y.reshape(1, 1)
             st = self._target[name]
             batch_pos = st.add_batch(pre, y, smooth, saturating)
             ndim = pre_full.ndim
@@ -139,7 +141,10 @@ class ActivationMonitor:
                     st.pre_sample.append(pre[: self.keep_preactivations - kept].copy())
             elif self.track_grads and pre_t.requires_grad and is_grad_enabled():
                 shape = pre.shape
-                pre_t.register_hook(lambda g: self._live[name].add_grad(g.data.reshape(shape)))
+                if ndim >= 3:  # channels become units: move them, not just reshape
+                    pre_t.register_hook(lambda g: self._live[name].add_grad(as_units(g.data)))
+                else:
+                    pre_t.register_hook(lambda g: self._live[name].add_grad(g.data.reshape(shape)))
 
         def pre_hook(module: Module, inputs: tuple) -> None:
             if module.__dict__.get("inplace") and (

@@ -6,6 +6,10 @@ layer produces); every other axis is folded into rows ("inputs"):
 
     pre, y: (*, U)  ->  viewed as (R, U) with R = prod(*)
 
+except for convolutional activations (N, C, L) (and (N, C, H, W)), where a CHANNEL is one unit,
+as PyTorch's dim 1: a channel is dead when it is never positive at any position for any input,
+and rows are (input, position) pairs: (N, C, L) -> (N*L, C).
+
 `pre` is a pre-activation (what goes INTO the activation function), `y` its output.
 
     activity_u      = #{r : pre[r, u] > 0} / R             per unit, in [0, 1]
@@ -46,7 +50,8 @@ SIGMOID_MARGIN = 0.03
 
 
 def as_units(a: Any, name: str = "array") -> np.ndarray:
-    """View `a` (*, U) as (R, U): rows = inputs, columns = units. A 1-D array is one row."""
+    """View `a` (*, U) as (R, U): rows = inputs, columns = units. A 1-D array is one row; an
+    (N, C, *spatial) array (ndim >= 3, a convolution's output) has its channels as units."""
     a = getattr(a, "data", a)
     a = np.asarray(a)
     if a.ndim == 0:
@@ -56,6 +61,8 @@ def as_units(a: Any, name: str = "array") -> np.ndarray:
         )
     if a.ndim == 1:
         return a.reshape(1, -1)
+    if a.ndim >= 3:  # channels (dim 1) last, then every (input, position) is a row
+        return np.moveaxis(a, 1, -1).reshape(-1, a.shape[1])
     return a.reshape(-1, a.shape[-1])
 
 

@@ -31,6 +31,13 @@ from .activations import (  # noqa: F401 - built from the rows of ops/activation
     tanh,
     threshold,
 )
+from .conv import (  # noqa: F401 - conv1d, pooling, batch_norm (ops/conv, pool, norm)
+    adaptive_avg_pool1d,
+    avg_pool1d,
+    batch_norm,
+    conv1d,
+    max_pool1d,
+)
 from .linear import linear, sparse_linear  # noqa: F401
 from .losses import (  # noqa: F401
     binary_cross_entropy_with_logits,

@@ -22,9 +22,11 @@ from .activations import (
     Tanh,
     Threshold,
 )
+from .conv import AdaptiveAvgPool1d, AvgPool1d, Conv1d, MaxPool1d
 from .layers import Dropout, Flatten, Identity, Linear, Sequential
 from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module, Parameter
+from .norm import BatchNorm1d
 from .penalties import ActivationL1, activation_l1
 
 __all__ = ["Module", "Parameter"]
@@ -34,6 +36,7 @@ __all__ += ["CELU", "ELU", "GELU", "SELU", "Hardsigmoid", "Hardswish", "Hardtanh
 __all__ += ["Mish", "PReLU", "ReLU", "ReLU6", "RReLU", "Sigmoid", "SiLU", "Softplus", "Softsign"]
 __all__ += ["Tanh", "Threshold"]
 __all__ += ["ActivationL1", "activation_l1", "prune"]
+__all__ += ["AdaptiveAvgPool1d", "AvgPool1d", "BatchNorm1d", "Conv1d", "MaxPool1d"]
 
 
 def __getattr__(name: str):
