@@ -207,6 +207,10 @@ OPS = [
        ndims=(2, 3)),
     Op("linear", lambda x, w, b: F.linear(x, w, b), lambda x, w, b: x @ w.T + b, ndims=(1, 3),
        extra=lambda rng, x: [rng.uniform(-1, 1, (3, x.shape[-1])), rng.uniform(-1, 1, 3)]),
+    # the zero-skipping Linear (lesson 9): the same product on a ReLU's output, zeros included
+    Op("sparse_linear", lambda x, w, b: F.sparse_linear(F.relu(x), w, b),
+       lambda x, w, b: np.maximum(x, 0) @ w.T + b, ndims=(1, 3),
+       extra=lambda rng, x: [rng.uniform(-1, 1, (3, x.shape[-1])), rng.uniform(-1, 1, 3)]),
     # ---- losses ----
     *[Op(f"mse_loss_{r}", lambda x, target, r=r: F.mse_loss(x, _like(x, target), reduction=r),
          lambda x, target, r=r: _mse(x, target, r), ndims=(1, 3), consts=_targets)
@@ -283,6 +287,6 @@ ACTIVATIONS = [
 
 # F's public names that are not activations (tested above as ops, or not differentiable ops)
 NOT_ACTIVATIONS = {"Tensor", "annotations", "binary_cross_entropy_with_logits", "cat",
-                   "cross_entropy", "linear", "log_softmax", "mse_loss", "nll_loss", "softmax",
-                   "stack", "where", "conv1d", "max_pool1d", "avg_pool1d",
+                   "cross_entropy", "linear", "sparse_linear", "log_softmax", "mse_loss",
+                   "nll_loss", "softmax", "stack", "where", "conv1d", "max_pool1d", "avg_pool1d",
                    "adaptive_avg_pool1d", "batch_norm"}  # fmt: skip
