@@ -220,3 +220,26 @@ def test_loaded_state_in_fortran_order_is_still_updated_in_place():
         return p.numpy()
 
     np.testing.assert_array_equal(run(True), run(False))
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam])
+def test_step_between_forward_and_backward_raises_like_pytorch(cls):
+    # the update writes w in place; the graph saved w for the gradient of w * w: backward must
+    # not use the updated values (it used to, silently: w.grad = 2 * w_new instead of 2 * w_old)
+    w = nn.Parameter(np.array([1.0, 2.0], np.float32))
+    opt = cls([w], lr=0.1)
+    w.grad = ta.ones(2)
+    loss = (w * w).sum()
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_the_usual_order_still_works_after_many_steps():
+    w = nn.Parameter(np.array([1.0, 2.0], np.float32))
+    opt = optim.SGD([w], lr=0.1, momentum=0.9)
+    for _ in range(40):  # more steps than a version cell keeps stamps for
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()
+    assert w._version == 40 and np.all(np.abs(w.numpy()) < 1.0)

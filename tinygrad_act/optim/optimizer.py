@@ -23,6 +23,7 @@ import numpy as np
 from ..autograd import enable_grad
 from ..kernels._parallel import FLOAT_DTYPES
 from ..tensor import Tensor
+from ..versions import bump
 
 __all__ = ["Optimizer"]
 
@@ -132,6 +133,11 @@ class Optimizer:
                 # ravel: a view of a C-contiguous array (d is one), a contiguous copy of any other
                 updates.append((p, d.ravel(), g.ravel(), state))
             groups.append((group, updates))
+        # the update writes every parameter in place: a graph that saved one of them and has not
+        # run its backward yet must raise instead of using the new values (PyTorch does the same)
+        for _, updates in groups:
+            for u in updates:
+                bump(u[0]._cell())
         return loss, groups
 
     def _refuse(self, group: dict, p: Tensor, state: dict | None) -> None:
