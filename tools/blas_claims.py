@@ -10,6 +10,7 @@ kernel threadpoolctl saw.
 
     python tools/blas_claims.py                  # all lessons, all core types
     python tools/blas_claims.py --lessons 4 --seeds 10
+    python tools/blas_claims.py --lessons 10 --full   # full mode: claims over its full arms
 
 Writes lessons/results/blas_claims.json (rendered into lessons/README.md by
 tools/lessons_readme.py) unless --no-write.
@@ -39,7 +40,7 @@ from lessons._results import blas_info
 import pathlib
 mod = load(pathlib.Path({path!r}))
 with tempfile.TemporaryDirectory() as out:
-    r = run_lesson(mod, quick=True, seeds={seeds!r}, jobs={jobs}, out=out, plots=False,
+    r = run_lesson(mod, quick={quick!r}, seeds={seeds!r}, jobs={jobs}, out=out, plots=False,
                    verbose=False)
 print("CLAIMS " + json.dumps(dict(claims=r.claims, seeds=r.seeds, blas=blas_info())))
 """
@@ -55,9 +56,11 @@ def child_env(coretype: str) -> dict:
     return env
 
 
-def check(path: pathlib.Path, coretype: str, seeds: int | None, jobs: int) -> dict:
+def check(
+    path: pathlib.Path, coretype: str, seeds: int | None, jobs: int, quick: bool = True
+) -> dict:
     """Run one lesson's claims under one core type in a child process."""
-    code = CHILD.format(root=str(ROOT), path=str(path), seeds=seeds, jobs=jobs)
+    code = CHILD.format(root=str(ROOT), path=str(path), seeds=seeds, jobs=jobs, quick=quick)
     p = subprocess.run(
         [sys.executable, "-c", code], env=child_env(coretype), capture_output=True, text=True
     )
@@ -106,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="seeds per lesson (default: quick's; 10 also checks claims stated only over 10 seeds)",
     )
+    ap.add_argument(
+        "--full",
+        action="store_true",
+        help="run the lessons in full mode (for claims made only over full mode's arms)",
+    )
     ap.add_argument("--coretypes", default=",".join(CORETYPES))
     ap.add_argument("--parallel", type=int, default=2, help="child processes at a time")
     ap.add_argument("--no-write", action="store_true")
@@ -114,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     coretypes = a.coretypes.split(",")
     jobs = [(p, ct) for p in paths for ct in coretypes]
     with concurrent.futures.ThreadPoolExecutor(a.parallel) as pool:
-        done = pool.map(lambda j: check(j[0], j[1], a.seeds, 1), jobs)
+        done = pool.map(lambda j: check(j[0], j[1], a.seeds, 1, not a.full), jobs)
         results = dict(zip(jobs, done))
     result = dict(
         coretypes=coretypes,
