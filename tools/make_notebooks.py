@@ -222,6 +222,8 @@ def plan() -> tuple[dict[pathlib.Path, str], list[str]]:
         if text != current:
             changes[py] = text
         nb = jupytext.reads(text, fmt="py:percent")
+        for i, cell in enumerate(nb.cells):
+            cell.id = f"cell-{i:02d}"  # stable ids: regenerating changes only what changed
         ipynb = py.with_suffix(".ipynb")
         old = nbformat.read(ipynb, as_version=4) if ipynb.exists() else None
         if old is None or cells(old) != cells(nb) or _has_outputs(old):

@@ -132,4 +132,11 @@ show_claims(lesson.claims(tables))
 
 # %% [markdown]
 # ## Try it
-# Change a parameter at the top and rerun the notebook.
+# Change a parameter at the top and rerun the notebook. Or draw the derivative figure for another
+# leaky slope with the lesson's own `derivatives_figure` (PyTorch's default is 0.01, too flat to
+# see next to ReLU: that is why the lesson plots 0.1):
+
+# %%
+from lessons.notebooks._nb import show_figure  # noqa: E402
+
+show_figure(lesson.derivatives_figure(0.3))

@@ -124,4 +124,15 @@ show_claims(lesson.claims(tables))
 
 # %% [markdown]
 # ## Try it
-# Change a parameter at the top and rerun the notebook.
+# Change a parameter at the top and rerun the notebook. Or train one network with the lesson's
+# own `train_net` and count the exact zeros of each hidden layer with `hidden_codes` -- then set
+# `act = "leaky"` and run the cell again:
+
+# %%
+from lessons._common import load_dataset  # noqa: E402
+
+act = "relu"
+ds = load_dataset("spirals", seed=0)
+model, acc, _, _ = lesson.train_net(ds, lesson.DATASETS["spirals"], act, epochs=4, seed=0)
+zeros = [float((code == 0).mean()) for code in lesson.hidden_codes(model, ds[2])]
+print(f"{act}: test accuracy {acc:.3f}; exact zeros per hidden layer:", [f"{z:.2f}" for z in zeros])

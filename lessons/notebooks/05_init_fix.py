@@ -115,4 +115,15 @@ show_claims(lesson.claims(tables))
 
 # %% [markdown]
 # ## Try it
-# Change a parameter at the top and rerun the notebook.
+# Change a parameter at the top and rerun the notebook. Or look at initializations the lesson
+# does not train: the fraction of hidden units dead before the first step, from the lesson's own
+# `make_model` and `hidden_stats`:
+
+# %%
+from tinygrad_act import data  # noqa: E402
+
+X = data.load_mnist1d()[0][:1000]
+for init in lesson.INITS:
+    for bias in (-1.0, -0.3, 0.0, 0.3):
+        dead, _ = lesson.hidden_stats(lesson.make_model("ReLU", init, bias, seed=0), X)
+        print(f"{init:6} weights, bias {bias:+g}: {dead:.0%} of the hidden units dead at init")

@@ -115,4 +115,14 @@ show_claims(lesson.claims(tables))
 
 # %% [markdown]
 # ## Try it
-# Change a parameter at the top and rerun the notebook.
+# Change a parameter at the top and rerun the notebook. Or look at what RReLU does in training
+# mode: each call draws a random negative slope per element (between 1/8 and 1/3, PyTorch's
+# defaults), while in eval mode it uses their mean. The lesson's own `train_slopes` measures it:
+
+# %%
+from tinygrad_act import nn  # noqa: E402
+
+lo, hi, std = lesson.train_slopes(nn.RReLU(), seed=0)
+print(f"RReLU in training mode: slopes from {lo:.3f} to {hi:.3f} (std {std:.3f})")
+lo, hi, std = lesson.train_slopes(nn.LeakyReLU(lesson.LEAKY_SLOPE), seed=0)
+print(f"LeakyReLU: slopes from {lo:.3f} to {hi:.3f} (std {std:.3f})")

@@ -152,4 +152,17 @@ show_claims(lesson.claims(tables))
 
 # %% [markdown]
 # ## Try it
-# Change a parameter at the top and rerun the notebook.
+# Change a parameter at the top and rerun the notebook. Or sample networks of a width the lesson
+# does not use (N = 4) with its own `sample_networks`, and compare with the bound
+# 1 - (1 - 2^-N)^L:
+
+# %%
+import numpy as np  # noqa: E402
+
+a = lesson.INPUT_HALF_WIDTH
+X = np.random.default_rng(0).uniform(-a, a, (lesson.N_INPUTS, lesson.INPUT_DIM)).astype(np.float32)
+symmetric = lesson.init_schemes(())[0]
+for depth in (5, 10, 20):
+    dead, constant = lesson.sample_networks(4, depth, symmetric, 500, X)
+    print(f"N=4, L={depth:2}: born dead {dead.mean():.3f} (bound {lesson.bound(4, depth):.3f}), "
+          f"constant output {constant.mean():.3f}")  # fmt: skip

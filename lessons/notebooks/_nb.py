@@ -53,7 +53,9 @@ def describe_run(run: dict, width: int = 90) -> None:
     """Print one run (what `measure` returned), one line per key, long values cut short."""
     for key, value in run.items():
         if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-            print(f"{key}: {{{', '.join(map(repr, value))}}} (one dict each)")
+            names = ", ".join(map(repr, value))
+            names = names if len(names) <= width else names[: width - 4] + " ..."
+            print(f"{key}: one dict per arm ({len(value)}): {names}")
         else:
             print(f"{key}: {_short(value, width)}")
 
@@ -64,12 +66,20 @@ def _markdown(text: str) -> None:
     display(Markdown(text))
 
 
+def markdown_table(headers: list[str], rows: list[list]) -> str:
+    """A Markdown table, cells formatted as the lessons print them ("|" escaped: "max |dW|")."""
+    from lessons._common import format_cell
+
+    def line(cells) -> str:
+        return "| " + " | ".join(format_cell(c).replace("|", "\\|") for c in cells) + " |"
+
+    return "\n".join([line(headers), "|" + "---|" * len(headers), *map(line, rows)])
+
+
 def show_tables(rendered: list[tuple[str, list[str], list[list]]]) -> None:
     """Display what the lesson's `render(tables)` returns, as Markdown tables."""
-    from lessons._common import format_table
-
     for title, headers, rows in rendered:
-        _markdown(f"**{title}**\n\n{format_table(headers, rows)}")
+        _markdown(f"**{title}**\n\n{markdown_table(headers, rows)}")
 
 
 def show_summary(summary: list[str]) -> None:
