@@ -20,7 +20,7 @@ Modules: stats (pure functions over arrays), record (LayerStats), monitor (hooks
 when a plot is drawn, so the package works without it).
 """
 
-from . import plots, stats
+from . import plots, stats, storage
 from .born_dead import BornDead, born_dead
 from .grads import GradientRecorder, grad_norms, layer_grad_norms
 from .monitor import ActivationMonitor, EpochRecord, watch
@@ -39,6 +39,7 @@ __all__ = [
     "layer_grad_norms",
     "plots",
     "stats",
+    "storage",
     "summary_table",
     "unit_table",
     "watch",
