@@ -134,18 +134,27 @@ def notebook_files() -> list[pathlib.Path]:
 def question_markdown(lesson: pathlib.Path) -> str:
     """The lesson's docstring as Markdown: its first line the title, the rest as written.
 
-    The docstrings are plain text that reads as Markdown; only a lettered step ("A. ...") that
-    follows a line of text directly gets a blank line before it, to start its own paragraph.
+    The docstrings are plain text that reads as Markdown, with two exceptions made explicit here:
+    a lettered step ("A. ...") that follows a line of text directly gets a blank line before it,
+    to start its own paragraph, and a two-column list ("  term    what it is", continued further
+    indented) becomes a bulleted list with the term in bold.
     """
     doc = ast.get_docstring(ast.parse(lesson.read_text()), clean=True)
     if not doc:
         raise SystemExit(f"make_notebooks: {lesson} has no docstring; a lesson states its question")
     title, *body = doc.splitlines()
-    out = [f"# {title.strip()}"]
-    for line in body:
+    out, in_term = [f"# {title.strip()}"], False
+    for line in map(str.rstrip, body):
+        term = re.match(r" {1,3}([\w-]+) {2,}(\S.*)", line)
+        if term:
+            line, in_term = f"- **{term[1]}** {term[2]}", True
+        elif in_term and line.startswith("    "):
+            line = "  " + line.lstrip()  # the term's continuation: inside its list item
+        else:
+            in_term = False
         if re.match(r"[A-Z]\. ", line) and out[-1].strip():
             out.append("")
-        out.append(line.rstrip())
+        out.append(line)
     return "\n".join([*_reflow(out), "", QUESTION_END])
 
 
@@ -158,14 +167,14 @@ def _reflow(lines: list[str], width: int = WIDTH) -> list[str]:
     """Carry the words of a line longer than `width` over into the rest of its paragraph.
 
     Markdown joins the lines of a paragraph, so this changes how the source looks, not what the
-    notebook shows. The words carried stay at the line's indentation; a line that starts a new
-    block (blank, a list item, another indentation) ends the paragraph.
+    notebook shows. The words carried join the next line (at its indentation) unless that line
+    starts a new block (blank, a list item, a step); then they get a line of their own.
     """
     out, carry, indent = [], "", ""
     for line in [*lines, ""]:
-        own = line[: len(line) - len(line.lstrip())]
-        if carry and line.strip() and own == indent and not _starts_block(line.lstrip()):
-            line = f"{indent}{carry} {line.lstrip()}"
+        if carry and line.strip() and not _starts_block(line.lstrip()):
+            own = line[: len(line) - len(line.lstrip())]
+            line = f"{own}{carry} {line.lstrip()}"
         elif carry:
             out.append(indent + carry)
         carry = ""
@@ -177,6 +186,8 @@ def _reflow(lines: list[str], width: int = WIDTH) -> list[str]:
             if cut <= 0:
                 break
             line, carry = line[:cut], line[cut + 1 :]
+            if line.startswith("- "):
+                indent = "  "  # a list item's words continue inside the item
         out.append(line)
     return out[:-1]
 
