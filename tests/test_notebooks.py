@@ -7,6 +7,7 @@ ipykernel kernelspec built from sys.executable, never a `python` found on PATH),
 
 from __future__ import annotations
 
+import importlib.util
 import pathlib
 import re
 import sys
@@ -15,13 +16,21 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "lessons" / "notebooks"
-sys.path.insert(0, str(ROOT / "tools"))
 
 nbformat = pytest.importorskip("nbformat", reason="the notebook tests need the dev extra")
 jupytext = pytest.importorskip("jupytext", reason="the notebook tests need the dev extra")
 
-import make_notebooks  # noqa: E402
 
+def _load_tool():
+    spec = importlib.util.spec_from_file_location(
+        "make_notebooks", ROOT / "tools" / "make_notebooks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_notebooks = _load_tool()
 LESSONS = [p.stem for p in make_notebooks.lesson_files()]
 
 
@@ -79,6 +88,30 @@ def test_question_markdown_keeps_steps_apart_and_lines_short():
         i = next(i for i, line in enumerate(lines) if line.startswith(step))
         assert lines[i - 1] == "", f"step {step!r} must start its own paragraph"
     assert max(len(line) for line in lines[1:]) <= make_notebooks.WIDTH
+
+
+def test_a_two_column_list_becomes_bullets(tmp_path):
+    lesson = tmp_path / "99_x.py"
+    lesson.write_text(
+        '"""Lesson 99: title.\n\nIntro:\n  pruning   removes units,\n            then more.\n'
+        '  storage   counts bytes.\n\nAfter.\n"""\n'
+    )
+    md = make_notebooks.question_markdown(lesson).splitlines()
+    assert md[:7] == [
+        "# Lesson 99: title.", "", "Intro:", "- **pruning** removes units,", "  then more.",
+        "- **storage** counts bytes.", "",
+    ]  # fmt: skip
+
+
+def test_markdown_tables_escape_pipes_in_cells():
+    from markdown_it import MarkdownIt
+
+    from lessons.notebooks._nb import markdown_table
+
+    text = markdown_table(["unit", "max |dW|"], [["a", 1.5], ["b|c", 0.25]])
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    cells = [t.content for t in tokens if t.type == "inline"]
+    assert cells == ["unit", "max |dW|", "a", "1.500", "b|c", "0.250"]
 
 
 @pytest.fixture(scope="module")
