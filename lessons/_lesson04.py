@@ -147,9 +147,9 @@ def curves_figure(t: dict):
         for act, ls in (("relu", "-"), ("leaky", "--")):
             r = t["A"][f"{act} lr={lr:g}"]
             _band(ax[1][0], r["acc_curve"], c, f"{act} lr {lr:g}", ls=ls)
-            for epoch, acc, _ in r["stopped"]:
-                ax[1][0].plot([epoch - 1], [acc], "x", color="C3", ms=10, mew=2,
-                              label="loss NaN: run stopped")  # fmt: skip
+            for epoch, acc, _ in r["stopped"]:  # in the colour of its learning rate
+                ax[1][0].plot([epoch - 1], [acc], "x", color=c, ms=10, mew=2.5,
+                              label=f"x: loss NaN, {act} lr {lr:g} stopped")  # fmt: skip
     ax[0][0].set(title="A: spirals, plain SGD -- ReLU units never positive (train set)",
                  ylabel="fraction dead", ylim=(-0.02, 1.02))  # fmt: skip
     ax[1][0].set(title="A: test accuracy (mean, 95% band)", xlabel="epoch",

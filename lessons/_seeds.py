@@ -36,13 +36,13 @@ class _LessonFunction:
     name: their file names start with digits). The worker loads the file itself."""
 
     def __init__(self, fn: Callable):
-        self.module, self.name = fn.__module__, fn.__name__
+        self.name = fn.__name__
         self.file = pathlib.Path(sys.modules[fn.__module__].__file__).name
 
     def resolve(self) -> Callable:
-        mod = sys.modules.get(self.module)
-        if mod is None or pathlib.Path(mod.__file__).name != self.file:
-            mod = _load_lesson_file(LESSONS_DIR / self.file, self.module)
+        # the name lessons/__main__.py gives it (also when the parent ran the file as a script)
+        name = f"lessons.l{pathlib.Path(self.file).stem}"
+        mod = sys.modules.get(name) or _load_lesson_file(LESSONS_DIR / self.file, name)
         return getattr(mod, self.name)
 
 
