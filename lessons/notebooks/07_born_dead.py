@@ -40,17 +40,14 @@
 # all-negative event exponentially rarer.
 #
 # The experiment. For every width N in (2, 3, 5, 10) and depth L from 2 to 50 each seed draws
-# NETWORKS = 150 networks (d_in = 2 inputs, one output; 1,500 per cell over 10 seeds) and evaluates
-# each on the same 100 inputs drawn uniformly from [-sqrt(3), sqrt(3)]^2 (mean 0, variance 1 per
-# coordinate). A network counts as born dead when some hidden layer has every unit never positive
-# on those inputs (`diagnostics.stats.dead_mask`).
-# Building 66,000 nn.Sequential models and calling `diagnostics.born_dead` on each would take
-# minutes (about 1-3 ms per network), so the sampler stacks the networks of a cell: one
-# `nn.init.kaiming_normal_` call on an (n * N, fan_in) tensor draws n layers at once (every row is
-# drawn independently with a scale that depends only on fan_in, exactly as for n separate layers),
-# and one batched matmul evaluates them. Sampling random weights and checking constancy IS the
-# experiment; to make sure the shortcut measures the same thing, a few cells are re-measured on
-# real nn models with `diagnostics.born_dead` and must agree within sampling error.
+# NETWORKS = 150 networks (2 inputs, one output; 1,500 per cell over 10 seeds) and evaluates each
+# on the same 100 inputs drawn uniformly from [-sqrt(3), sqrt(3)]^2 (variance 1 per coordinate). A
+# network is born dead when some hidden layer has every unit never positive on those inputs
+# (`diagnostics.stats.dead_mask`). One nn.Sequential per network would take minutes, so the sampler
+# stacks a cell's networks: one `nn.init.kaiming_normal_` call on an (n * N, fan_in) tensor draws n
+# layers at once (each row independently, with a scale that depends only on fan_in) and one batched
+# matmul evaluates them; a few cells are re-measured on real nn models with `diagnostics.born_dead`
+# and must agree within sampling error.
 #
 # Then the remedies, on the same cells: a small positive bias (0.01 and 0.1, He weights), which
 # nudges every pre-activation towards "on"; and Lu et al.'s randomized asymmetric initialization
