@@ -160,7 +160,7 @@ def _cell(nb, code: str):
 
 
 @pytest.mark.parametrize("stem", LESSONS)
-def test_notebook_runs_top_to_bottom_in_quick_mode(stem, kernel_env):
+def test_notebook_runs_top_to_bottom_in_quick_mode(stem, kernel_env, lesson_results):
     nb = jupytext.read(NOTEBOOKS / f"{stem}.py")
     assert "QUICK = True" in _cell(nb, "QUICK =").source
     probe = "import sys as _s\nprint(_s.executable)\nprint(lesson.__file__)"
@@ -174,5 +174,16 @@ def test_notebook_runs_top_to_bottom_in_quick_mode(stem, kernel_env):
     assert tables.count("\n|--") >= 1, "render's tables are shown as Markdown tables"
     figures = _cell(nb, "show_figures(")["outputs"]
     assert figures and all("image/png" in out.get("data", {}) for out in figures)
-    claims = re.search(r"\*\*(\d+) of (\d+) claims hold\*\*", _texts(_cell(nb, "show_claims(")))
+    conclusion = _texts(_cell(nb, "show_claims("))
+    claims = re.search(r"\*\*(\d+) of (\d+) claims hold\*\*", conclusion)
     assert claims and claims[1] == claims[2] != "0", "every claim holds in quick mode"
+    # the notebook says what `python -m lessons N --quick` says (the session's run of the lesson),
+    # up to timings, which the lessons mark as "machine-dependent"
+    cli = lesson_results(stem)
+    summary, checks = conclusion.split(claims[0])
+
+    def same(lines):
+        return [s for s in lines if "machine-dependent" not in s]
+
+    assert same(summary.strip().split("\n")) == same(f"- {s}" for s in cli.summary)
+    assert checks.strip().split("\n") == [f"- [ok] {name}" for name in cli.claims]
