@@ -76,12 +76,14 @@
 # `QUICK = True` runs the lesson's quick mode (seconds; the seeds the tests use). Set it to
 # `False` for the full experiment behind lessons/README.md (10 seeds: minutes). `SEED` is the
 # base seed S: the runs use seeds S*1000, S*1000+1, ...; `SEED = 1` is a fresh replication.
-# `N_SEEDS = None` keeps the lesson's number of seeds.
+# `N_SEEDS = None` keeps the lesson's number of seeds; `JOBS = 2` runs them in two processes
+# (bit-identical results).
 
 # %% tags=["parameters"]
 QUICK = True
 SEED = 0
 N_SEEDS = None
+JOBS = 1
 
 # %%
 import pathlib  # noqa: E402
@@ -111,12 +113,11 @@ lesson = load_lesson("07_born_dead")
 # %% [markdown]
 # ## The runs
 # `lesson.measure(seed, quick=QUICK)` is one run of the experiment and returns plain numbers.
-# `run_seeds` calls it once per seed (`jobs=2` would run the seeds in two processes, with
-# bit-identical results). Here is what one run recorded:
+# `run_seeds` calls it once per seed (in `JOBS` processes). Here is what one run recorded:
 
 # %%
 seeds = seeds_for(lesson, QUICK, SEED, N_SEEDS)
-runs = run_seeds(lesson.measure, seeds, quick=QUICK)
+runs = run_seeds(lesson.measure, seeds, jobs=JOBS, quick=QUICK)
 print(f"{len(runs)} runs (seeds {seeds[0]}..{seeds[-1]}); the first one:")
 describe_run(runs[0])
 
