@@ -131,10 +131,9 @@ show_claims(lesson.claims(tables))
 
 # %%
 from lessons._common import load_dataset  # noqa: E402
-from lessons._lesson04 import DATASETS, train_watched  # noqa: E402
 
 ds = load_dataset("spirals", seed=0)
 for lr in (0.5, 1.5, 3.0):
-    r = train_watched(ds, "relu", "sgd", lr, 0.0, DATASETS["spirals"], True, seed=0)
+    r = lesson.train_watched(ds, "relu", "sgd", lr, 0.0, lesson.DATASETS["spirals"], True, seed=0)
     stop = f"diverged in epoch {r['diverged_epoch']}" if r["diverged_epoch"] else "trained"
     print(f"lr {lr:g}: dead1 {r['dead1'][-1]:.2f}, dead2 {r['dead2'][-1]:.2f}, {stop}")
