@@ -77,18 +77,9 @@ sys.path.insert(0, str(ROOT))  # this checkout's tinygrad_act and lessons, not a
 
 from lessons._results import roundtrip  # noqa: E402
 from lessons._seeds import run_seeds  # noqa: E402
-from lessons.notebooks._nb import (  # noqa: E402
-    describe_run,
-    load_lesson,
-    output_dir,
-    seeds_for,
-    show_claims,
-    show_figures,
-    show_summary,
-    show_tables,
-)
+from lessons.notebooks import _nb as nb  # noqa: E402  (display helpers: tables, figures)
 
-lesson = load_lesson("02_vanishing_gradients")
+lesson = nb.load_lesson("02_vanishing_gradients")
 
 # %% [markdown]
 # ## The runs
@@ -96,10 +87,10 @@ lesson = load_lesson("02_vanishing_gradients")
 # `run_seeds` calls it once per seed (in `JOBS` processes). Here is what one run recorded:
 
 # %%
-seeds = seeds_for(lesson, QUICK, SEED, N_SEEDS)
+seeds = nb.seeds_for(lesson, QUICK, SEED, N_SEEDS)
 runs = run_seeds(lesson.measure, seeds, jobs=JOBS, quick=QUICK)
 print(f"{len(runs)} runs (seeds {seeds[0]}..{seeds[-1]}); the first one:")
-describe_run(runs[0])
+nb.describe_run(runs[0])
 
 # %% [markdown]
 # ## The tables
@@ -109,14 +100,14 @@ describe_run(runs[0])
 
 # %%
 tables = roundtrip(lesson.aggregate(runs))
-show_tables(lesson.render(tables))
+nb.show_tables(lesson.render(tables))
 
 # %% [markdown]
 # ## The figures
 # `lesson.figures(tables, out)` draws them (95% intervals as error bars) and returns the PNGs.
 
 # %%
-show_figures(lesson.figures(tables, output_dir("02_vanishing_gradients")))
+nb.show_figures(lesson.figures(tables, nb.output_dir("02_vanishing_gradients")))
 
 # %% [markdown]
 # ## The conclusion
@@ -125,8 +116,8 @@ show_figures(lesson.figures(tables, output_dir("02_vanishing_gradients")))
 # In full mode these are the sentences in lessons/README.md.
 
 # %%
-show_summary(lesson.summarize(tables))
-show_claims(lesson.claims(tables))
+nb.show_summary(lesson.summarize(tables))
+nb.show_claims(lesson.claims(tables))
 
 # %% [markdown]
 # ## Try it
