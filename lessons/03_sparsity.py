@@ -40,81 +40,32 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-import tinygrad_act as ta  # noqa: E402
-import tinygrad_act.functional as F  # noqa: E402
 from lessons._common import (  # noqa: E402
     half_widths,
     lesson_main,
     load_dataset,
     make_run,
-    mlp,
     pyplot,
     save_figure,
 )
+from lessons._lesson03 import (  # noqa: E402  (the network, its training and the probe)
+    ACTIVATIONS,
+    HIDDEN_LAYERS,
+    hidden_codes,
+    linear_probe,
+    train_net,
+)
 from lessons._stats import capital, difference_sentence, mean_ci, paired_diff  # noqa: E402
-from tinygrad_act import data, diagnostics, nn, optim, train  # noqa: E402
 
-HIDDEN_LAYERS = 3
-LEAKY_SLOPE = 0.01
-BATCH_SIZE = 64
 # per dataset: hidden width, Adam learning rate, epochs (full, quick), training rows (full, quick)
 DATASETS = {
     "spirals": dict(width=64, lr=1e-2, epochs=30, quick_epochs=12, train=None, quick_train=None),
     "mnist1d": dict(width=128, lr=2e-3, epochs=15, quick_epochs=6, train=2000, quick_train=1000),
 }
-PROBE_STEPS, QUICK_PROBE_STEPS, PROBE_LR = 200, 100, 1e-2
+PROBE_STEPS, QUICK_PROBE_STEPS = 200, 100
 N_SEEDS, QUICK_N_SEEDS = 10, 3
 MIN_RELU_ZEROS = 0.3  # claimed: every trained ReLU layer has at least this share of exact zeros
 CODE_ROWS = 60  # test inputs shown in the code picture
-ACTIVATIONS = {"relu": nn.ReLU, "leaky": lambda: nn.LeakyReLU(LEAKY_SLOPE)}
-
-
-def he_init(lin: nn.Linear) -> None:
-    nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
-    nn.init.zeros_(lin.bias)
-
-
-def hidden_codes(model: nn.Sequential, X: np.ndarray) -> list[np.ndarray]:
-    """The output of every hidden layer's activation on X, (N, width) each, under no_grad."""
-    codes, h = [], ta.tensor(X)
-    with ta.no_grad():
-        for i, m in enumerate(model):
-            h = m(h)
-            if i % 2 == 1 and i < 2 * HIDDEN_LAYERS:  # activations sit at odd indices
-                codes.append(h.numpy().copy())
-    return codes
-
-
-def linear_probe(Htr, ytr, Hte, yte, n_classes: int, steps: int, seed: int) -> float:
-    """Test accuracy of a linear softmax classifier trained on frozen features (full batch)."""
-    Htr, Hte = data.standardize(Htr.astype(np.float32), Hte.astype(np.float32))
-    ta.manual_seed(seed)
-    head = nn.Linear(Htr.shape[1], n_classes)
-    opt = optim.Adam(head.parameters(), lr=PROBE_LR)
-    X, y = ta.tensor(Htr), ta.tensor(ytr)
-    for _ in range(steps):
-        loss = F.cross_entropy(head(X), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    with ta.no_grad():
-        pred = head(ta.tensor(Hte)).numpy().argmax(axis=1)
-    return float(np.mean(pred == yte))
-
-
-def train_net(ds, cfg: dict, act: str, epochs: int, seed: int, progress: bool = False):
-    """Train one network; return (model, test accuracy, stats at init, stats after training)."""
-    Xtr, ytr, Xte, yte, k = ds
-    ta.manual_seed(seed)
-    model = mlp(Xtr.shape[1], k, cfg["width"], HIDDEN_LAYERS, ACTIVATIONS[act], he_init)
-    opt = optim.Adam(model.parameters(), lr=cfg["lr"])
-    loader = data.DataLoader(Xtr, ytr, batch_size=BATCH_SIZE, shuffle=True, seed=seed)
-    with diagnostics.watch(model, track_grads=False) as mon:
-        at_init = mon.measure(Xte)
-        train.fit(model, loader, opt, epochs=epochs, progress=progress)
-        after = mon.measure(Xte)
-    _, acc = train.evaluate(model, data.DataLoader(Xte, yte, batch_size=len(Xte)))
-    return model, acc, at_init, after
 
 
 def measure(seed: int, quick: bool = False) -> dict:

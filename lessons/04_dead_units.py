@@ -46,7 +46,6 @@ from lessons._lesson04 import (  # noqa: E402
     train_watched,
 )
 from lessons._stats import (  # noqa: E402
-    capital,
     curve_ci,
     difference_sentence,
     fmt,
@@ -155,13 +154,9 @@ def summarize(t: dict) -> list[str]:
         f"{hi['dead2']} of the second-layer ReLU units dead; >= {KILLED[0]:.0%} and >= "
         f"{KILLED[1]:.0%} respectively in {hi['killed']} of {n} seeds. At lr = "
         f"{min(LEARNING_RATES):g}: {lo['dead1']} and {lo['dead2']}.",
-        capital(
-            difference_sentence(
-                f"lr {TOO_HIGH:g}",
-                f"lr {min(LEARNING_RATES):g}",
-                t["acc_drop"],
-                "ReLU test accuracy",
-            )
+        "Test accuracy of the ReLU runs, paired by seed: "
+        + difference_sentence(
+            f"lr {TOO_HIGH:g}", f"lr {min(LEARNING_RATES):g}", t["acc_drop"], "accuracy"
         )  # fmt: skip
         + f". Leaky ReLU at lr = {TOO_HIGH:g} diverged (loss NaN) in "
         f"{lk['diverged']} of {n} seeds.",

@@ -160,7 +160,10 @@ def run_lesson(
     )  # fmt: skip
     r.results_path = write_results(folder, stem, record)
     if plots and _has_matplotlib():
-        r.figures = list(module.figures(tables, folder))
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):  # a figure that retrains a run: as in measure()
+            r.figures = list(module.figures(tables, folder))
         record["figures"] = [os.path.basename(p) for p in r.figures]
         write_results(folder, stem, record)
     if verbose:

@@ -188,7 +188,9 @@ def test_runner_lists_lessons_1_to_4():
 def test_script_run_with_flags(tmp_path):
     env = dict(os.environ, PYTHONPATH="")
     script = str(ROOT / "lessons" / "01_autograd_tour.py")
-    args = ["--quick", "--seed", "2", "--seeds", "2", "--no-plots", "--out", str(tmp_path)]
+    # --jobs 2: the workers must find `measure` of a file that ran as __main__
+    args = ["--quick", "--seed", "2", "--seeds", "2", "--jobs", "2", "--no-plots", "--out",
+            str(tmp_path)]  # fmt: skip
     p = subprocess.run([sys.executable, script, *args], cwd=tmp_path, capture_output=True,
                        text=True, env=env, check=True)  # fmt: skip
     assert "== Lesson 1" in p.stdout and "gradcheck" in p.stdout and "seeds 2000..2001" in p.stdout

@@ -234,16 +234,44 @@ def test_read_only_out_fails_before_training(tmp_path):
     assert "==" not in p.stdout
 
 
-def test_dask_cluster_gives_the_serial_numbers():
-    """--scheduler: the same seeds through joblib's Dask backend on a 2-worker LocalCluster."""
-    import distributed  # the `cluster` extra; README's test command installs it
+def _no_clock(obj):
+    """obj without its wall-clock fields (keys ending in "_s": seconds)."""
+    if isinstance(obj, dict):
+        return {k: _no_clock(v) for k, v in obj.items() if not k.endswith("_s")}
+    if isinstance(obj, list):
+        return [_no_clock(v) for v in obj]
+    return obj
 
-    seeds = seed_list(3, 4)
+
+def test_dask_cluster_runs_lesson_8_like_serial(lesson_results):
+    """--scheduler: lesson 8's quick seeds through joblib's Dask backend on a 2-worker
+    LocalCluster (given by its address) give the serial run's numbers bit for bit."""
+    import distributed  # the `cluster` extra; README's test command installs it
+    from conftest import load_lesson
+
+    serial = lesson_results("08_shootout")
+    measure = load_lesson("08_shootout").measure
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        on_cluster = run_seeds(blas_measure, seeds, scheduler=cluster.scheduler_address)
-    assert json.dumps(on_cluster) == json.dumps(run_seeds(blas_measure, seeds))
+        address = cluster.scheduler_address
+        on_cluster = run_seeds(measure, serial.seeds, scheduler=address, quick=True)
+    # every number but the epoch times (a clock, not a result) is identical
+    assert json.dumps(_no_clock(on_cluster)) == json.dumps(_no_clock(serial.runs))
+    assert _no_clock(serial.runs) != serial.runs  # (the clock really was there to drop)
+
+
+def test_dask_accepts_a_client(tmp_path):
+    import distributed
+
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        got = run_seeds(blas_measure, [5, 6], scheduler=client, size=50)
+    assert json.dumps(got) == json.dumps(run_seeds(blas_measure, [5, 6], size=50))
 
 
 STEPS = ("measure", "aggregate", "summarize", "claims", "figures", "render")

@@ -34,6 +34,7 @@ from lessons._stats import Interval, fmt  # noqa: E402
 
 BLOCK = re.compile(r"(<!-- results (\S+) -->\n).*?(<!-- /results \2 -->)", re.S)
 BLAS = re.compile(r"(<!-- blas-claims -->\n).*?(<!-- /blas-claims -->)", re.S)
+TIMING = re.compile(r"(<!-- timing -->\n).*?(<!-- /timing -->)", re.S)
 INLINE = re.compile(r"(<!--n (.*?) -->).*?(<!--/n-->)", re.S)
 
 
@@ -64,7 +65,7 @@ def results_block(stem: str) -> str:
     mod = lesson_module(stem)
     t, meta, seeds = res["tables"], res["metadata"], res["seeds"]
     blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['architecture']})"
-                     for b in meta["blas"])  # fmt: skip
+                     for b in sorted(meta["blas"], key=lambda b: b["version"]))  # fmt: skip
     mode = "quick mode" if res["quick"] else "full mode"
     out = [f"*{mode}, {len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {meta['cpu']}, {blas}, "
            f"numpy {meta['numpy']}, measured {meta['date'][:10]}; from "
@@ -118,7 +119,19 @@ def format_value(v, form: str) -> str:
 def generate(text: str) -> str:
     text = BLOCK.sub(lambda m: m.group(1) + results_block(m.group(2)) + m.group(3), text)
     text = BLAS.sub(lambda m: m.group(1) + blas_table() + m.group(2), text)
+    text = TIMING.sub(lambda m: m.group(1) + timing_table() + m.group(2), text)
     return INLINE.sub(lambda m: m.group(1) + _value(m.group(2)) + m.group(3), text)
+
+
+def timing_table() -> str:
+    """How long each committed full run took to run its seeds (results.json "seconds")."""
+    rows = []
+    for path in sorted(RESULTS.glob("[0-9][0-9]_*/results.json")):
+        res = read_results(path)
+        rows.append([path.parent.name, len(res["seeds"]), res.get("jobs", 1),
+                     f"{res.get('seconds', float('nan')):.0f}"])  # fmt: skip
+    head = ["lesson", "seeds", "--jobs", "seconds to run the seeds (wall clock)"]
+    return markdown_table(head, rows) + "\n"
 
 
 def blas_table() -> str:
