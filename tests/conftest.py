@@ -49,6 +49,30 @@ def load_lesson(stem: str):
     return load(ROOT / "lessons" / f"{stem}.py")
 
 
+def draw_figure(stem: str, tables: dict, out) -> object:
+    """Run lesson `stem`'s figures(tables, out) and return the last matplotlib Figure it saved,
+    so a test can read the data it draws (not just that a PNG exists)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    captured = {}
+    orig = plt.Figure.savefig
+
+    def keep(fig, *a, **k):
+        captured["fig"] = fig
+        return orig(fig, *a, **k)
+
+    plt.Figure.savefig = keep
+    try:
+        paths = load_lesson(stem).figures(tables, str(out))
+    finally:
+        plt.Figure.savefig = orig
+    assert paths and all(p.endswith(".png") for p in paths)
+    return captured["fig"]
+
+
 @pytest.fixture(scope="session")
 def lesson_results(tmp_path_factory):
     """get(stem): the lesson's quick-mode run for base seed 0 (its QUICK_N_SEEDS seeds, one

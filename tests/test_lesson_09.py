@@ -3,7 +3,7 @@ and its figure draws the numbers of the tables."""
 
 import numpy as np
 import pytest
-from conftest import load_lesson
+from conftest import draw_figure, load_lesson
 
 from tinygrad_act import nn
 
@@ -53,26 +53,7 @@ def test_tables_and_numbers(run):
 
 
 def test_figure_draws_the_table_numbers(run, tmp_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    mod = load_lesson(STEM)
-    captured = {}
-    orig = plt.Figure.savefig
-
-    def keep(fig, *a, **k):
-        captured["fig"] = fig
-        return orig(fig, *a, **k)
-
-    plt.Figure.savefig = keep
-    try:
-        paths = mod.figures(run.tables, str(tmp_path))
-    finally:
-        plt.Figure.savefig = orig
-    assert paths and all(p.endswith(".png") for p in paths)
-    ax = captured["fig"].axes[0]
+    ax = draw_figure(STEM, run.tables, tmp_path).axes[0]
     d = run.tables["datasets"]["mnist1d"]["relu"]
     xs = [iv.mean for iv in d["zeros"]]
     ys = [iv.mean for iv in d["acc"]]

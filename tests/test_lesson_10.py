@@ -3,7 +3,7 @@ arms are what they say, and its figure draws the numbers of the tables."""
 
 import numpy as np
 import pytest
-from conftest import load_lesson
+from conftest import draw_figure, load_lesson
 
 import tinygrad_act as ta
 from tinygrad_act import nn
@@ -68,26 +68,7 @@ def test_tables_and_numbers(run):
 
 
 def test_figure_draws_the_table_numbers(run, tmp_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    mod = load_lesson(STEM)
-    captured = {}
-    orig = plt.Figure.savefig
-
-    def keep(fig, *a, **k):
-        captured["fig"] = fig
-        return orig(fig, *a, **k)
-
-    plt.Figure.savefig = keep
-    try:
-        paths = mod.figures(run.tables, str(tmp_path))
-    finally:
-        plt.Figure.savefig = orig
-    assert paths and all(p.endswith(".png") for p in paths)
-    fig = captured["fig"]
+    fig = draw_figure(STEM, run.tables, tmp_path)
     relu = [k for k in run.tables["arms"] if k.endswith("relu")]
     for ax, f in zip(fig.axes[:2], ("dead", "acc")):
         xs = [run.tables["arms"][k][f].mean for k in relu]
