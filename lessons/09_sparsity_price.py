@@ -15,8 +15,9 @@ this lesson prices them with engine features a learner can reuse:
 
 Setup: MNIST-1D (40 inputs, 10 classes) and scikit-learn's digits (64 inputs, 10 classes), MLPs
 with DEPTH hidden layers of WIDTH units, He-normal weights and zero biases, Adam; ReLU and
-LeakyReLU(LEAKY_SLOPE) with the same seed, data order and init. Pruning acts on the networks
-trained at PRUNE_STRENGTH, "never positive" is measured on the training inputs.
+LeakyReLU(LEAKY_SLOPE) with the same seed, data order and init. Dead units are removed from the
+networks trained at the L1 weight DEAD_STRENGTH, pruning by activity acts on those trained at
+CURVE_STRENGTH; "never positive" is measured on the training inputs.
 """
 
 from __future__ import annotations
