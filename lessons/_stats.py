@@ -143,8 +143,12 @@ def difference_sentence(
     detected in accuracy between ReLU and leaky ReLU (95% CI -0.004..0.009)".
     """
     if d.excludes_zero and significant is not False:
-        word = "higher" if d.mean > 0 else "lower"
-        return f"{a}'s {what} is {word} than {b}'s by {fmt(abs(d.mean))} ({d.ci()})"
+        if d.mean > 0:
+            return f"{a}'s {what} is higher than {b}'s by {fmt(d.mean)} ({d.ci()})"
+        # "lower by 0.36" reads with the interval of that amount (0.32..0.40), not of the signed
+        # difference (-0.40..-0.32)
+        by = Interval(-d.mean, -d.hi, -d.lo, d.n, d.p, d.level)
+        return f"{a}'s {what} is lower than {b}'s by {fmt(by.mean)} ({by.ci()})"
     note = " after Holm's correction" if d.excludes_zero and significant is False else ""
     return f"no difference detected in {what} between {a} and {b}{note} ({d.ci()})"
 
