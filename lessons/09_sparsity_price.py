@@ -32,7 +32,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import tinygrad_act as ta  # noqa: E402
 import tinygrad_act.functional as F  # noqa: E402
-from lessons._common import lesson_main, load_dataset, make_run, mlp, pyplot, save_figure  # noqa: E402  # noqa: E402
+from lessons._common import lesson_main, load_dataset, make_run, mlp, pyplot, save_figure  # noqa: E402
+from lessons._lesson09 import plot_bench, plot_code, plot_sweep_and_pruning  # noqa: E402
 from lessons._stats import difference_sentence, fmt, mean_ci, paired_diff  # noqa: E402
 from tinygrad_act import data, nn, optim, train  # noqa: E402
 from tinygrad_act.diagnostics import storage  # noqa: E402
@@ -368,72 +369,15 @@ def render(t: dict) -> list[tuple[str, list[str], list[list]]]:
     return tables
 
 
-def _err(ivs) -> tuple[np.ndarray, np.ndarray]:
-    m = np.array([iv.mean for iv in ivs])
-    lo = np.array([iv.lo for iv in ivs])
-    hi = np.array([iv.hi for iv in ivs])
-    return m, np.nan_to_num(np.vstack([m - lo, hi - m]))
-
-
-def _curve(ax, xs, ys, **kw) -> None:
-    (x, xe), (y, ye) = _err(xs), _err(ys)
-    ax.errorbar(x, y, xerr=xe, yerr=ye, capsize=3, **kw)
-
-
-COLORS = {"relu": "#1f77b4", "leaky": "#ff7f0e"}
-MARKERS = {"mnist1d": "o", "digits": "s"}
-
-
-def _plot_sweep_and_pruning(ax, t: dict) -> None:
-    for name, d in t["datasets"].items():
-        for act in ACTS:
-            style = dict(marker=MARKERS[name], color=COLORS[act], label=f"{name} {act}")
-            _curve(ax[0], d[act]["zeros"], d[act]["acc"], **style)
-            for iv, acc, s in zip(d[act]["zeros"], d[act]["acc"], t["strengths"]):
-                ax[0].annotate(f"L1 {s:g}", (iv.mean, acc.mean), fontsize=7, xytext=(4, 4),
-                               textcoords="offset points", color=COLORS[act])  # fmt: skip
-            _curve(ax[1], d[act]["curve_params"], d[act]["curve_acc"], **style)
-    ax[0].set(xlabel="exact-zero fraction of hidden outputs (test)", ylabel="test accuracy",
-              title="sparsity on demand: L1 penalty sweep", xlim=(-0.05, 1.05))  # fmt: skip
-    ax[1].set(xlabel="share of parameters kept", ylabel="test accuracy", xlim=(0, 1.05),
-              title=f"pruning units by activity (L1 {CURVE_STRENGTH:g})")  # fmt: skip
-
-
-def _plot_code(ax, t: dict) -> None:
-    names, kinds = list(t["datasets"]), ("bitmask", "csr")
-    for k, (act, kind) in enumerate((a, f) for a in ACTS for f in kinds):
-        m, e = _err([t["datasets"][n][act]["code"][kind] for n in names])
-        label = f"{act}: {'bitmask + nonzeros' if kind == 'bitmask' else 'CSR'}"
-        ax.bar(np.arange(len(names)) + (k - 1.5) * 0.2, m, 0.2, yerr=e, capsize=3, label=label,
-               color=COLORS[act], alpha=1.0 if kind == "bitmask" else 0.5)  # fmt: skip
-    ax.axhline(1.0, color="k", lw=1, ls="--", label="dense")
-    ax.set_xticks(np.arange(len(names)), names)
-    ax.set(ylabel="bytes per dense byte", ylim=(0, None), title="last hidden code, stored")
-
-
-def _plot_bench(ax, t: dict) -> None:
-    sizes: dict = {}
-    for r in t["bench"]["rows"]:
-        sizes.setdefault(r["size"], []).append((r["sparsity"], r["ratio"]))
-    for size, pts in sizes.items():
-        ax.plot(*zip(*pts), marker="o", label=f"N x in x out = {size}")
-    ax.axhline(1.0, color="k", lw=1, ls="--", label="as fast as BLAS")
-    z = t["datasets"]["mnist1d"]["relu"]["zeros"]
-    for i, c in ((0, "#999999"), (STRENGTHS.index(CURVE_STRENGTH), "#555555")):
-        ax.axvline(z[i].mean, color=c, ls=":", label=f"MNIST-1D ReLU zeros, L1 {STRENGTHS[i]:g}")
-    ax.set(xlabel="sparsity of the input (exact zeros)", ylabel="BLAS time / sparse time",
-           yscale="log", title="skipping zeros: sparse kernel vs BLAS (fwd + dW)")  # fmt: skip
-
-
 def figures(t: dict, out: str) -> list[str]:
     """The four prices side by side (error bars: 95% intervals over seeds): exact zeros vs
     accuracy along the L1 sweep, accuracy vs parameters kept when pruning by activity, the code's
     size in sparse formats, and the sparse kernel's speed against BLAS vs sparsity."""
     fig, ax = pyplot().subplots(1, 4, figsize=(20, 4.6))
-    _plot_sweep_and_pruning(ax, t)
-    _plot_code(ax[2], t)
+    plot_sweep_and_pruning(ax, t, CURVE_STRENGTH)
+    plot_code(ax[2], t)
     if t["bench"]:
-        _plot_bench(ax[3], t)
+        plot_bench(ax[3], t, CURVE_STRENGTH)
     for a in ax:
         a.grid(alpha=0.3)
         a.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
