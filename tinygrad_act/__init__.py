@@ -12,6 +12,7 @@ from __future__ import annotations
 from . import data, diagnostics, functional, nn, optim, train
 from ._blas import set_blas_threads
 from .autograd import Context, Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .capture import CompiledStep, compile  # noqa: A004 - torch.compile's name
 from .creation import (
     arange,
     empty,
@@ -60,6 +61,8 @@ __all__ = [
     "arange",
     "bool_",
     "cat",
+    "compile",
+    "CompiledStep",
     "data",
     "diagnostics",
     "double",

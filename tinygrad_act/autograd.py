@@ -67,6 +67,7 @@ import numpy as np
 from .engine import backward
 from .grad_mode import DISABLED, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .grad_mode import state as _mode
+from .recording import ACTIVE as _recording
 from .tensor import Tensor
 from .versions import WRITES, bump, increment_version
 
@@ -174,10 +175,26 @@ class Function:
     def kink_points(cls, ctx: Context) -> tuple:
         return cls.kinks
 
+    # ta.compile (capture.py) replays an op by calling forward/backward again and copying the
+    # results into the recorded arrays. An op may instead return a function that recomputes them
+    # in place, with the same arithmetic: `out` (forward) or `grads` (backward: the arrays it
+    # returned, None where it returned none) from the same input arrays, and every array
+    # forward saved in ctx. Return None to keep the default (docs/compile.md).
+    @staticmethod
+    def capture_forward(ctx: Context, out: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        return None
+
+    @staticmethod
+    def capture_backward(ctx: Context, grad: np.ndarray, grads: tuple) -> Any:
+        return None
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run forward on the inputs' arrays and, when gradients are wanted, record the node."""
         # this runs once per op call: keep it lean (see benchmarks/bench_overhead.py)
+        rec = _recording[0]
+        if rec is not None and not rec.busy:  # ta.compile is recording a step
+            return rec.apply(cls, args, kwargs)
         if len(args) == 1:  # one input (activations, reductions, shape ops): no lists
             a = args[0]
             if isinstance(a, Tensor):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .recording import ACTIVE as _recording
 from .tensor import Tensor
 from .versions import WRITES, check_saved
 
@@ -97,8 +98,12 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
         g0 = gradient.data  # the common explicit case, checked inline (this runs per backward)
     else:
         g0 = _initial_grad(root, gradient)
+    # ta.compile recording this step: each array the loop makes is reported, to be remade
+    rec = _recording[0]
+    if rec is not None and rec.busy:
+        rec = None
     if root._ctx is None:  # a leaf: d(root)/d(root) = 1
-        _accumulate_leaf(root, g0)
+        _accumulate_leaf(root, g0, rec)
         return
     grads: dict[int, np.ndarray] = {id(root._ctx): g0}
     pop, get = grads.pop, grads.get
@@ -107,13 +112,22 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
         if g is None:
             continue
         if node._hooks:
+            if rec is not None:
+                rec.hook(f"a hook on the output of {node.fn.__name__}")
             for hook in node._hooks:
                 new = hook(g)
                 if new is not None:
                     g = new
         if node._saved and node._epoch != WRITES[0]:  # an in-place write since node was made
             check_saved(node)
-        in_grads = node.fn.backward(node, g)
+        if rec is None:
+            in_grads = node.fn.backward(node, g)
+        else:
+            rec.busy = True
+            try:
+                in_grads = node.fn.backward(node, g)
+            finally:
+                rec.busy = False
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
         parents, needs = node.parents, node.needs_input_grad
@@ -122,13 +136,20 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 f"{node.fn.__name__}.backward returned {len(in_grads)} gradients for "
                 f"{len(parents)} inputs; return one per forward input (None where there is none)"
             )
+        if rec is not None:
+            rec.backward_node(node, g, in_grads)
         for p, gi, need in zip(parents, in_grads, needs):
             if gi is None or not need:
                 continue
             pd = p.data
             if type(gi) is not np.ndarray or gi.shape != pd.shape or gi.dtype != pd.dtype:
+                raw = gi
                 gi = _check_grad(node, _position(parents, p), gi, p)
+                if rec is not None:
+                    rec.cast(raw, gi)
             if p._ctx is None:
+                if rec is not None:
+                    rec.grad_read(p)
                 if p._grad is None and not p._hooks:
                     # Adopt a freshly computed array as .grad; copy one that may be shared: the
                     # incoming gradient itself (Add passes it on), one handed to two inputs, or a
@@ -140,15 +161,24 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                         or not (flags.owndata and flags.writeable)
                         or (len(in_grads) > 1 and _handed_twice(in_grads, gi))
                     ):
-                        gi = gi.copy()
+                        src, gi = gi, gi.copy()
+                        if rec is not None:
+                            rec.copy(src, gi)
                     p._grad = Tensor._wrap(gi)
+                    if rec is not None:
+                        rec.grad_set(p, p._grad)
                 else:
-                    _accumulate_leaf(p, gi)
+                    _accumulate_leaf(p, gi, rec)
             else:
                 key = id(p._ctx)
                 prev = get(key)
                 # never add in place: gi may alias a gradient another input also received
-                grads[key] = gi if prev is None else prev + gi
+                if prev is None:
+                    grads[key] = gi
+                else:
+                    grads[key] = total = prev + gi
+                    if rec is not None:
+                        rec.add(prev, gi, total)
         if not retain_graph:
             # drop what a used node keeps alive: its saved arrays and its edges to the inputs.
             # A caller that holds the loss (a logging habit) holds its node; without this, every
@@ -187,14 +217,23 @@ def _initial_grad(root: Tensor, gradient: Any) -> np.ndarray:
     return g0 if g0.dtype == root.data.dtype else g0.astype(root.data.dtype)
 
 
-def _accumulate_leaf(p: Tensor, g: np.ndarray) -> None:
+def _accumulate_leaf(p: Tensor, g: np.ndarray, rec: Any = None) -> None:
     if p._hooks:
+        if rec is not None:
+            rec.hook("a hook on a leaf tensor")
         for hook in p._hooks:
             new = hook(g)
             if new is not None:
                 g = new
+    if rec is not None:
+        rec.grad_read(p)
     if p._grad is None:
         # copy: g may be shared with another input (Add hands both the same array)
         p._grad = Tensor._wrap(np.array(g, dtype=p.data.dtype, copy=True))
+        if rec is not None:
+            rec.copy(g, p._grad.data)
+            rec.grad_set(p, p._grad)
     else:
         p._grad.data += g
+        if rec is not None:
+            rec.add(p._grad.data, g, p._grad.data)

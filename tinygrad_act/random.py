@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from .recording import note
+
 _generator = np.random.default_rng(0)
 
 
@@ -38,4 +40,6 @@ def seed_value(seed: Any, where: str) -> int:
 
 def default_generator() -> np.random.Generator:
     """The current global generator (call it each time: manual_seed replaces it)."""
+    # inside an op (dropout, rrelu) a replay draws again; anywhere else it would reuse old draws
+    note("it drew random numbers outside an op (ta.randn, shuffling, init)")
     return _generator

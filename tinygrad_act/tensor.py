@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as _dt
+from .recording import ACTIVE as _recording
+from .recording import note as _note_read
 
 _int = builtins.int
 _float = builtins.float
@@ -103,6 +105,7 @@ class Tensor:
     # ---- interop: other libraries see the same memory, never the graph (docs/interop.md) -------
     def __array__(self, dtype=None, copy=None):
         """numpy's protocol: `np.asarray(t)` shares memory, `np.array(t)` copies (copy=True)."""
+        _note_read("np.asarray(tensor) read a value")
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
         if dtype is None or np.dtype(dtype) == self.data.dtype:
@@ -121,6 +124,7 @@ class Tensor:
         The 'data' entry is the array that owns the memory (plus an offset), not a bare
         pointer, so a consumer keeps that memory alive even if `t.data` is replaced later.
         """
+        _note_read("np.asarray(tensor) read a value")
         return _interface(self.data)
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
@@ -144,9 +148,11 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied, as in PyTorch)."""
+        _note_read(".numpy() read a value")
         return self.data
 
     def item(self):
+        _note_read(".item() (or float(), int(), bool()) read a value")
         if self.data.size != 1:
             raise ValueError(
                 f"item: only a one-element tensor converts to a Python number, got shape "
@@ -155,9 +161,11 @@ class Tensor:
         return self.data.reshape(()).item()
 
     def tolist(self):
+        _note_read(".tolist() read a value")
         return self.data.tolist()
 
     def __repr__(self) -> str:
+        _note_read("printing a tensor read a value")
         body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
         extras = []
         if self.data.dtype not in (_dt.float32, _dt.int64, _dt.bool_):
@@ -175,6 +183,9 @@ class Tensor:
         if value is not None:
             _check_assigned_grad(self, value)
         self._grad = value
+        rec = _recording[0]
+        if rec is not None and not rec.busy:  # ta.compile: replay this assignment too
+            rec.grad_set(self, value)
 
     # the getter is C (attrgetter): optimizers read .grad of every parameter every step
     grad = property(
@@ -388,6 +399,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __bool__(self) -> bool:
+        _note_read("`if tensor:` (bool of a tensor) read a value")
         if self.data.size != 1:
             raise RuntimeError(
                 f"bool(): a tensor of shape {self.shape} has no single truth value; use .any() "

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 
 from ..kernels._parallel import FLOAT_DTYPES
+from ..recording import ACTIVE as _recording
+from ..recording import MODULE_EDITS, zero_grad_of
 from ..tensor import Tensor, _RemovableHandle
 from .checkpoint import load_arrays, save_arrays
 
@@ -76,6 +78,7 @@ class Module:
             raise AttributeError(
                 f"cannot assign {name!r} before Module.__init__() - call super().__init__() first"
             )
+        MODULE_EDITS[0] += 1  # a compiled step's guard compares modules only after an edit
         for registry in (self._parameters, self._modules, self._buffers):
             registry.pop(name, None)
         if isinstance(value, (Parameter, Module)):
@@ -94,6 +97,7 @@ class Module:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __delattr__(self, name: str) -> None:
+        MODULE_EDITS[0] += 1
         for registry in (self._parameters, self._modules, self._buffers):
             if name in registry:
                 del registry[name]
@@ -101,6 +105,7 @@ class Module:
         object.__delattr__(self, name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
+        MODULE_EDITS[0] += 1
         if param is None:
             self._parameters.pop(name, None)
             object.__setattr__(self, name, None)
@@ -109,6 +114,7 @@ class Module:
 
     def register_buffer(self, name: str, tensor: Tensor | None) -> None:
         """State saved in state_dict but not trained (e.g. running statistics)."""
+        MODULE_EDITS[0] += 1
         self._buffers[name] = tensor
 
     def add_module(self, name: str, module: Module | None) -> None:
@@ -171,6 +177,7 @@ class Module:
 
     # ---- modes and gradients -------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
+        MODULE_EDITS[0] += 1
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self
@@ -182,8 +189,8 @@ class Module:
         for p in self.parameters():
             if set_to_none:
                 p.grad = None
-            elif p.grad is not None:
-                p.grad.data[...] = 0
+            else:
+                zero_grad_of(p)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         for p in self.parameters():
@@ -218,6 +225,9 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        rec = _recording[0]
+        if rec is not None and not rec.busy:  # ta.compile: guard on this module's attributes
+            rec.module(self)
         if self._forward_pre_hooks:
             for hook in list(self._forward_pre_hooks):
                 res = hook(self, args)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from numbers import Real
 from typing import Any
 
@@ -25,6 +25,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..kernels import launch
+from ..recording import ACTIVE as _recording
 from ..tensor import Tensor
 
 INF = math.inf
@@ -211,6 +212,8 @@ class Activation(Function):
             ctx.save_for_backward(saved)
             ctx.args = args if spec.backward_args else ()
             ctx.params, ctx.shape, ctx.dtype = params, x.shape, flat.dtype
+            if _recording[0] is not None:  # ta.compile: capture_forward relaunches this
+                ctx.launched = (arrays, args, not inplace and np.shares_memory(flat, x))
         if not inplace:
             return out if x.ndim == 1 else out.reshape(x.shape)
         if not direct:
@@ -225,6 +228,28 @@ class Activation(Function):
         grad_in = np.empty_like(g)
         launch(cls.spec.backward, (g, saved, grad_in), ctx.args, g.size * cls.cost)
         return grad_in if len(ctx.shape) == 1 else grad_in.reshape(ctx.shape)
+
+    @classmethod
+    def capture_forward(cls, ctx, out, x, inplace=False, **params):
+        """Replay = the same kernel launch on the same arrays, when the kernel reads x itself
+        (not a contiguous copy of it) and no parameter is a tensor (read at every call)."""
+        launched = getattr(ctx, "launched", None)  # hand-written rows (prelu) have their own
+        if (
+            launched is None
+            or not launched[2]
+            or any(isinstance(v, Tensor) for v in params.values())
+        ):
+            return None
+        arrays, args, _ = launched
+        return partial(launch, cls.spec.forward, arrays, args, arrays[0].size * cls.cost)
+
+    @classmethod
+    def capture_backward(cls, ctx, grad, grads):
+        if grad.dtype != ctx.dtype or not (grad.flags.c_contiguous and grad.flags.writeable):
+            return None  # backward worked on a converted copy of grad: run it again
+        (saved,) = ctx.saved_tensors
+        g, grad_in = grad.reshape(-1), grads[0].reshape(-1)  # views: the kernel writes grads[0]
+        return partial(launch, cls.spec.backward, (g, saved, grad_in), ctx.args, g.size * cls.cost)
 
     @classmethod
     def kink_points(cls, ctx) -> tuple:

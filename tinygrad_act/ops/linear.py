@@ -11,6 +11,8 @@ fused, backward is two BLAS matmuls and a column sum:
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from ..autograd import Function
@@ -43,3 +45,32 @@ class Linear(Function):
             if nb:
                 gb = g2.sum(axis=0)
         return gx, gw, gb
+
+    # ta.compile: the same BLAS calls, written into the recorded arrays (out= gives the bits
+    # the allocating call gives: numpy runs the same gemm either way)
+    @staticmethod
+    def capture_forward(ctx, out, x, weight, bias=None):
+        matmul = partial(np.matmul, x, weight.T, out=out)
+        if bias is None:
+            return matmul
+        add = partial(np.add, out, bias, out=out)
+        return lambda: (matmul(), add())
+
+    @staticmethod
+    def capture_backward(ctx, grad, grads):
+        x, weight = ctx.saved_tensors
+        gx, gw, gb = grads
+        g2 = grad.reshape(-1, grad.shape[-1])
+        calls = []
+        if gx is not None:
+            calls.append(partial(np.matmul, grad, weight, out=gx))
+        if gw is not None:
+            x2 = x.reshape(-1, x.shape[-1])
+            if not np.shares_memory(x2, x):
+                return None  # reshape copied x: backward must run again to copy it again
+            calls.append(partial(np.matmul, g2.T, x2, out=gw))
+        if gb is not None:
+            calls.append(partial(np.add.reduce, g2, 0, None, gb))  # = g2.sum(axis=0)
+        if not np.shares_memory(g2, grad):
+            return None
+        return lambda: [c() for c in calls]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -54,13 +54,7 @@ class Adam(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient, in place.
-
-        closure: optional function that re-evaluates the model and returns the loss (as in
-        torch); it runs with gradients enabled and its loss is returned.
-        """
-        loss, groups = self._begin_step(closure)
+    def _update(self, groups: list) -> None:
         for group, updates in groups:
             lr = float(group["lr"])
             beta1, beta2 = (float(b) for b in group["betas"])
@@ -98,7 +92,6 @@ class Adam(Optimizer):
                         bc2_sqrt,
                     ),
                 )
-        return loss
 
 
 class AdamW(Adam):

@@ -22,6 +22,8 @@ import numpy as np
 
 from ..autograd import enable_grad
 from ..kernels._parallel import FLOAT_DTYPES
+from ..recording import ACTIVE as _recording
+from ..recording import zero_grad_of
 from ..tensor import Tensor
 from ..versions import bump
 
@@ -95,10 +97,26 @@ class Optimizer:
             for p in group["params"]:
                 if set_to_none:
                     p.grad = None
-                elif p.grad is not None:
-                    p.grad.data[...] = 0
+                else:
+                    zero_grad_of(p)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient, in place.
+
+        closure: optional function that re-evaluates the model and returns the loss (as in
+        torch); it runs with gradients enabled and its loss is returned.
+        """
+        loss, groups = self._begin_step(closure)
+        rec = _recording[0]
+        if rec is not None and not rec.busy:  # ta.compile records the update to replay it
+            rec.optimizer_step(self, groups)
+        else:
+            self._update(groups)
+        return loss
+
+    def _update(self, groups: list[tuple[dict, list[Update]]]) -> None:
+        """Write the update of every checked parameter (subclasses: the kernel calls). It reads
+        the hyperparameters from each group, so a replayed step sees a scheduler's changes."""
         raise NotImplementedError
 
     def _begin_step(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -53,13 +53,7 @@ class SGD(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient, in place.
-
-        closure: optional function that re-evaluates the model and returns the loss (as in
-        torch); it runs with gradients enabled and its loss is returned.
-        """
-        loss, groups = self._begin_step(closure)
+    def _update(self, groups: list) -> None:
         for group, updates in groups:
             momentum = float(group["momentum"])
             args = (
@@ -83,4 +77,3 @@ class SGD(Optimizer):
                 else:
                     buf = data  # unused by the kernel when momentum == 0
                 launch(K.sgd_step, (data, grad, buf), scalars=(*args, first))
-        return loss
