@@ -341,13 +341,14 @@ class Recorder:
                     self.unsupported(f"{type(opt).__name__} updates a copy of a parameter")
                 kept.append((p, data, grad, opt.state.get(p)))
             replay.append((group, kept))
-        params = [u[0] for _, kept in replay for u in kept]
+        cells = [u[0]._cell() for _, kept in replay for u in kept]
         self.optimizers.setdefault(id(opt), (opt, opt.state, len(opt.param_groups)))
+        apply = opt.capture_update(replay)
 
         def update() -> None:
-            for p in params:  # as eager: a graph that saved a parameter must see the write
-                bump(p._cell())
-            opt._update(replay)
+            for cell in cells:  # as eager: a graph that saved a parameter must see the write
+                bump(cell)
+            apply()
 
         self.tape.append(update)
 

@@ -4,6 +4,6 @@ Each is a top-level `@njit(cache=True, nogil=True)` function so Numba's on-disk 
 it across processes; `_parallel.launch` runs it on one thread or splits it over several.
 """
 
-from ._parallel import PARALLEL_THRESHOLD, get_num_threads, launch, njit, set_num_threads
+from ._parallel import PARALLEL_THRESHOLD, bind, get_num_threads, launch, njit, set_num_threads
 
-__all__ = ["PARALLEL_THRESHOLD", "get_num_threads", "launch", "njit", "set_num_threads"]
+__all__ = ["PARALLEL_THRESHOLD", "bind", "get_num_threads", "launch", "njit", "set_num_threads"]

@@ -21,6 +21,7 @@ import operator
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 from numba import njit as _njit
@@ -123,3 +124,13 @@ def launch(kernel, arrays: tuple, scalars: tuple = (), work: int | None = None) 
     kernel(*[a[bounds[0] : bounds[1]] for a in arrays], *scalars)
     for f in futures:
         f.result()
+
+
+def bind(kernel, arrays: tuple, scalars: tuple = (), work: int | None = None):
+    """`launch(kernel, arrays, scalars, work)` as a function, for ta.compile's replays: a call
+    small enough to run on this thread becomes a direct kernel call. Arguments given to the
+    function are more scalars (an optimizer's hyperparameters, read at each call)."""
+    size = arrays[0].size if work is None else work
+    if size < PARALLEL_THRESHOLD or arrays[0].shape[0] <= 1:
+        return partial(kernel, *arrays, *scalars)
+    return lambda *more: launch(kernel, arrays, scalars + more, work)

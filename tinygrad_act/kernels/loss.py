@@ -15,11 +15,16 @@ with p_i = softmax(x_i) = exp((x_i - m_i) - log_s_i). Every lse_i - x[i, c] is e
 sum m_i + log_s_i rounds to m_i, which would turn a loss of log 2 into 0.
 A row whose target equals `ignore_index` contributes 0 with weight 0. A target outside [0, C) gets
 loss NaN, which the op turns into a clear error.
+
+`pairwise_sum` adds the per-sample losses the way numpy's `a.sum()` does (same bits), in one
+call instead of numpy's ~1 us of set-up: a loss's forward sums twice every step.
 """
 
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 from ._parallel import njit
 
@@ -146,3 +151,62 @@ def bce_with_logits_backward(x, y, pos_weight, grad_out, grad_x, grad_y):
         grad_x[i] = g * (sig * (1.0 + (pw - 1.0) * y[i]) - pw * y[i])
         sp = math.log1p(math.exp(-abs(xi))) + max(-xi, 0.0)
         grad_y[i] = g * (-xi + (pw - 1.0) * sp)
+
+
+@njit
+def pairwise_sum(a):
+    """a.sum() of a contiguous 1-D float64 array, bit for bit as numpy computes it
+    (umath/loops_utils.h): blocks of up to 128 values (`_block`); a longer range is split in
+    two at a multiple of 8 and the halves' sums are added. The recursion runs on an explicit
+    stack (Numba's cache does not hold recursive functions)."""
+    n = a.shape[0]
+    if n <= 128:
+        return _block(a, 0, n)
+    los = np.empty(128, np.int64)  # ranges still to sum: start, length, how far along
+    lens = np.empty(128, np.int64)
+    phase = np.empty(128, np.int64)
+    sums = np.empty(128)  # sums of finished ranges, innermost last
+    los[0], lens[0], phase[0] = 0, n, 0
+    top, done = 1, 0
+    while top:
+        lo, m = los[top - 1], lens[top - 1]
+        if m <= 128:
+            sums[done] = _block(a, lo, m)
+            done += 1
+            top -= 1
+            continue
+        half = m // 2 - (m // 2) % 8
+        if phase[top - 1] == 2:  # both halves summed: add them
+            sums[done - 2] = sums[done - 2] + sums[done - 1]
+            done -= 1
+            top -= 1
+            continue
+        first = phase[top - 1] == 0
+        phase[top - 1] += 1
+        los[top] = lo if first else lo + half
+        lens[top] = half if first else m - half
+        phase[top] = 0
+        top += 1
+    return sums[0]
+
+
+@njit
+def _block(a, lo, n):
+    """Below 8 values a plain loop; up to 128, eight running sums combined as
+    ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the remainder."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r = a[lo : lo + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for k in range(8):
+            r[k] += a[lo + i + k]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res

@@ -17,14 +17,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from numbers import Real
 from typing import Any
 
 import numpy as np
 
 from ..autograd import Function
-from ..kernels import launch
+from ..kernels import bind, launch
 from ..recording import ACTIVE as _recording
 from ..tensor import Tensor
 
@@ -241,7 +241,7 @@ class Activation(Function):
         ):
             return None
         arrays, args, _ = launched
-        return partial(launch, cls.spec.forward, arrays, args, arrays[0].size * cls.cost)
+        return bind(cls.spec.forward, arrays, args, arrays[0].size * cls.cost)
 
     @classmethod
     def capture_backward(cls, ctx, grad, grads):
@@ -249,7 +249,7 @@ class Activation(Function):
             return None  # backward worked on a converted copy of grad: run it again
         (saved,) = ctx.saved_tensors
         g, grad_in = grad.reshape(-1), grads[0].reshape(-1)  # views: the kernel writes grads[0]
-        return partial(launch, cls.spec.backward, (g, saved, grad_in), ctx.args, g.size * cls.cost)
+        return bind(cls.spec.backward, (g, saved, grad_in), ctx.args, g.size * cls.cost)
 
     @classmethod
     def kink_points(cls, ctx) -> tuple:

@@ -16,6 +16,8 @@ from functools import partial
 import numpy as np
 
 from ..autograd import Function
+from ..kernels import bind, launch
+from ..kernels.linear import add_bias, sum_rows
 
 
 class Linear(Function):
@@ -24,8 +26,8 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         out = np.matmul(x, weight.T)
-        if bias is not None:
-            out += bias  # the matmul result is fresh, so adding in place is safe
+        if bias is not None and out.size:  # the matmul result is fresh: add in place
+            launch(add_bias, (out.reshape(-1, out.shape[-1]),), (bias,), out.size)
         nx, nw = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         # backward needs W for dx and x for dW; keep only what will be used
         if nx or nw:
@@ -43,17 +45,18 @@ class Linear(Function):
             if nw:
                 gw = np.matmul(g2.T, x.reshape(-1, x.shape[-1]))
             if nb:
-                gb = g2.sum(axis=0)
+                gb = np.empty(g2.shape[1], dtype=g2.dtype)
+                _sum_rows(g2, gb)()
         return gx, gw, gb
 
     # ta.compile: the same BLAS calls, written into the recorded arrays (out= gives the bits
     # the allocating call gives: numpy runs the same gemm either way)
     @staticmethod
     def capture_forward(ctx, out, x, weight, bias=None):
-        matmul = partial(np.matmul, x, weight.T, out=out)
-        if bias is None:
+        matmul = partial(np.matmul, x, weight.T, out)
+        if bias is None or not out.size:
             return matmul
-        add = partial(np.add, out, bias, out=out)
+        add = bind(add_bias, (out.reshape(-1, out.shape[-1]),), (bias,), out.size)
         return lambda: (matmul(), add())
 
     @staticmethod
@@ -63,14 +66,23 @@ class Linear(Function):
         g2 = grad.reshape(-1, grad.shape[-1])
         calls = []
         if gx is not None:
-            calls.append(partial(np.matmul, grad, weight, out=gx))
+            calls.append(partial(np.matmul, grad, weight, gx))
         if gw is not None:
             x2 = x.reshape(-1, x.shape[-1])
             if not np.shares_memory(x2, x):
                 return None  # reshape copied x: backward must run again to copy it again
-            calls.append(partial(np.matmul, g2.T, x2, out=gw))
+            calls.append(partial(np.matmul, g2.T, x2, gw))
         if gb is not None:
-            calls.append(partial(np.add.reduce, g2, 0, None, gb))  # = g2.sum(axis=0)
+            calls.append(_sum_rows(g2, gb))
         if not np.shares_memory(g2, grad):
             return None
         return lambda: [c() for c in calls]
+
+
+def _sum_rows(g2: np.ndarray, out: np.ndarray):
+    """The bias gradient g2.sum(axis=0) into `out`, as a function to call: the kernel where it
+    gives numpy's bits (C-contiguous, a row at least, several columns), numpy elsewhere."""
+    rows, cols = g2.shape
+    if rows and cols > 1 and g2.flags.c_contiguous:
+        return partial(sum_rows, g2, out)  # one thread: every row adds into the same out
+    return partial(np.add.reduce, g2, 0, None, out)

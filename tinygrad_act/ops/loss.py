@@ -21,7 +21,7 @@ def _reduce(losses: np.ndarray, denom: float, reduction: str, dtype) -> np.ndarr
     """Reduce per-sample float64 losses; 'mean' divides by `denom` (the summed row weights)."""
     if reduction == "none":
         return losses.astype(dtype)
-    total = losses.sum()
+    total = K.pairwise_sum(losses)  # = losses.sum(), bit for bit
     if reduction == "mean":
         total = total / denom if denom else np.nan  # every target ignored: NaN, as torch
     return np.asarray(total, dtype=dtype)
@@ -56,33 +56,61 @@ class CrossEntropy(Function):
         row_w = np.empty(n)
         row_max = np.empty(n)  # logsumexp = row_max + log_sum, kept apart (kernels/loss.py)
         log_sum = np.empty(n)
-        launch(
-            K.cross_entropy_forward,
-            (x, target, losses, row_w, row_max, log_sum),
-            scalars=(weight, ignore_index, label_smoothing),
-            work=x.size,
-        )
-        denom = row_w.sum()
-        if np.isnan(denom):  # the kernel marks out-of-range targets with NaN
-            _bad_target("cross_entropy", target, x.shape[1], ignore_index)
-        out = _reduce(losses, denom, reduction, x.dtype)
-        ctx.save_for_backward(x, target, weight, row_max, log_sum)
-        ctx.args = (ignore_index, reduction, label_smoothing, denom)
-        return out
+        saved = (x, target, weight, row_max, log_sum)
+        ctx.save_for_backward(*saved)
+        ctx.rows = (losses, row_w)
+        return _ce_forward(ctx, saved, ignore_index, reduction, label_smoothing)
 
     @staticmethod
     def backward(ctx, grad):
-        x, target, weight, row_max, log_sum = ctx.saved_tensors
-        ignore_index, reduction, smoothing, denom = ctx.args
-        scale = _row_scale(grad, x.shape[0], reduction, denom)
-        grad_in = np.empty_like(x)
-        launch(
-            K.cross_entropy_backward,
-            (x, target, row_max, log_sum, scale, grad_in),
-            scalars=(weight, ignore_index, smoothing),
-            work=x.size,
-        )
+        saved = ctx.saved_tensors
+        grad_in = np.empty_like(saved[0])
+        _ce_backward(saved, ctx.args, grad, grad_in)
         return grad_in, None, None
+
+    # ta.compile: the same kernels into the same arrays. The mean's denominator depends on the
+    # targets (ignore_index), so the replayed forward recomputes it into ctx.args for backward.
+    @staticmethod
+    def capture_forward(
+        ctx, out, x, target, weight, ignore_index=-100, reduction="mean", label_smoothing=0.0
+    ):
+        if ctx._saved[0] is not x:  # forward ran on a contiguous copy of x
+            return None
+        args = (ctx, ctx._saved, ignore_index, reduction, label_smoothing)
+        return lambda: np.copyto(out, _ce_forward(*args))
+
+    @staticmethod
+    def capture_backward(ctx, grad, grads):
+        saved = ctx.saved_tensors
+        return lambda: _ce_backward(saved, ctx.args, grad, grads[0])
+
+
+def _ce_forward(ctx, saved, ignore_index, reduction, label_smoothing) -> np.ndarray:
+    x, target, weight, row_max, log_sum = saved
+    losses, row_w = ctx.rows
+    launch(
+        K.cross_entropy_forward,
+        (x, target, losses, row_w, row_max, log_sum),
+        scalars=(weight, ignore_index, label_smoothing),
+        work=x.size,
+    )
+    denom = K.pairwise_sum(row_w)
+    if denom != denom:  # NaN: the kernel marks out-of-range targets with NaN
+        _bad_target("cross_entropy", target, x.shape[1], ignore_index)
+    ctx.args = (ignore_index, reduction, label_smoothing, denom)
+    return _reduce(losses, denom, reduction, x.dtype)
+
+
+def _ce_backward(saved, args, grad, grad_in) -> None:
+    x, target, weight, row_max, log_sum = saved
+    ignore_index, reduction, smoothing, denom = args
+    scale = _row_scale(grad, x.shape[0], reduction, denom)
+    launch(
+        K.cross_entropy_backward,
+        (x, target, row_max, log_sum, scale, grad_in),
+        scalars=(weight, ignore_index, smoothing),
+        work=x.size,
+    )
 
 
 class NLLLoss(Function):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -118,6 +119,11 @@ class Optimizer:
         """Write the update of every checked parameter (subclasses: the kernel calls). It reads
         the hyperparameters from each group, so a replayed step sees a scheduler's changes."""
         raise NotImplementedError
+
+    def capture_update(self, groups: list[tuple[dict, list[Update]]]) -> Callable[[], None]:
+        """For ta.compile: a function that applies this update again to the same arrays (the
+        parameters' state exists by now). Subclasses may return a leaner one."""
+        return partial(self._update, groups)
 
     def _begin_step(
         self, closure: Callable[[], Any] | None

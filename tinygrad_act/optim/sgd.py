@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..kernels import optim as K
-from ..kernels._parallel import launch
+from ..kernels._parallel import bind, launch
 from .optimizer import Optimizer
 
 
@@ -77,3 +77,35 @@ class SGD(Optimizer):
                 else:
                     buf = data  # unused by the kernel when momentum == 0
                 launch(K.sgd_step, (data, grad, buf), scalars=(*args, first))
+
+    def capture_update(self, groups: list) -> Any:
+        """The kernel calls of `_update` on the same arrays, without its lookups; the
+        hyperparameters are still read from each group at every call."""
+        plan = []
+        for group, updates in groups:
+            has_buf = all(s and "momentum_buffer" in s for _, _, _, s in updates)
+            kernels = [
+                bind(K.sgd_step, (d, g, s["momentum_buffer"].ravel() if has_buf else d))
+                for _, d, g, s in updates
+            ]
+            plan.append((group, updates, has_buf, kernels))
+
+        def update() -> None:
+            for group, updates, has_buf, kernels in plan:
+                momentum = float(group["momentum"])
+                if momentum != 0.0 and not has_buf:  # momentum turned on since: eager path
+                    self._update([(group, updates)])
+                    continue
+                args = (
+                    float(group["lr"]),
+                    momentum,
+                    float(group["dampening"]),
+                    float(group["weight_decay"]),
+                    bool(group["nesterov"]),
+                    -1.0 if group["maximize"] else 1.0,
+                    False,
+                )
+                for kernel in kernels:
+                    kernel(*args)
+
+        return update
