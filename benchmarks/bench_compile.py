@@ -124,7 +124,8 @@ def check_compiled(sizes, batch, steps: int = 50) -> bool:
     return same
 
 
-def time_case(sizes, batch, n, rounds) -> dict[str, float]:
+def time_case(sizes, batch, n, rounds) -> tuple[dict[str, float], dict | None]:
+    """Seconds per step of each column, and the compiled step's stats (eager/recorded/replayed)."""
     X, y = mlp_data(sizes, batch)
     fns = {
         "eager": ours_mlp(sizes, X, y)[0],
@@ -137,7 +138,8 @@ def time_case(sizes, batch, n, rounds) -> dict[str, float]:
     if jax is not None:
         fns["jax.jit"] = jax_mlp(sizes, X, y)
     fns["numpy"] = numpy_mlp(sizes, X, y)
-    return best_time(fns, {k: n for k in fns}, rounds)
+    t = best_time(fns, {k: n for k in fns}, rounds)
+    return t, getattr(fns["compiled"], "stats", None)
 
 
 def report(name: str, t: dict[str, float], target: float | None) -> None:
@@ -173,8 +175,10 @@ def main() -> None:
             check_compiled(sizes, batch)
     print(f"{'us per step':<30}" + "".join(f"{c:>11}" for c in COLUMNS))
     for sizes, batch, n, target in cases:
-        t = time_case(sizes, batch, n, args.rounds)
+        t, stats = time_case(sizes, batch, n, args.rounds)
         report(f"MLP {'-'.join(map(str, sizes))} batch {batch}", t, target)
+        if stats is not None:  # a replaying step shows 1 eager call, 1 recording, the rest replays
+            print("    compiled calls: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
     versions = [f"numpy {np.__version__}", f"tinygrad_act threads {ta.get_num_threads()}"]
     if torch is not None:
         versions.append(f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
