@@ -65,7 +65,9 @@ from .versions import bump
 
 __all__ = ["compile", "CompiledStep"]
 
-MAX_RECORDINGS = 8  # per compiled function; past it, new signatures run eagerly (torch: 8 too)
+# signatures per compiled function, and recordings per signature; past it, that call runs eagerly
+# (torch.compile's recompile limit is 8 too)
+MAX_RECORDINGS = 8
 
 
 def compile(fn: Callable | None = None, *, warmup: int = 1) -> Any:  # noqa: A001 - torch's name
@@ -91,9 +93,10 @@ class CompiledStep:
         functools.update_wrapper(self, fn)
         self.fn, self.warmup = fn, warmup
         self.stats = {"eager": 0, "recorded": 0, "replayed": 0}
-        self._recordings: dict[tuple, Recording] = {}
+        self._recordings: dict[tuple, list[Recording]] = {}  # per signature, newest last
         self._calls: dict[tuple, int] = {}  # eager calls per signature so far
         self._eager: dict[tuple, str] = {}  # signatures that run eagerly, and why
+        self._warned: set[str] = set()
 
     def reset(self) -> None:
         """Forget every recording (e.g. after changing something no guard watches)."""
@@ -106,22 +109,26 @@ class CompiledStep:
         if isinstance(key, str) or recording.ACTIVE[0] is not None:
             # an argument a replay cannot take, or called while an outer step records
             return self._run_eagerly(args, kwargs, None if isinstance(key, tuple) else key)
-        rec = self._recordings.get(key)
-        if rec is not None:
-            if rec.guards_hold():
-                self.stats["replayed"] += 1
-                return rec.replay(args, kwargs)
-            del self._recordings[key]  # stale: record again now
+        recs = self._recordings.get(key)
+        if recs is not None:
+            # several recordings of one signature: e.g. one in train mode, one in eval mode
+            for rec in recs:
+                if rec.guards_hold():
+                    self.stats["replayed"] += 1
+                    return rec.replay(args, kwargs)
+            if len(recs) >= MAX_RECORDINGS:
+                self._give_up(key, f"it was recorded {MAX_RECORDINGS} times with this signature")
+                return self._run_eagerly(args, kwargs, None)
         elif key in self._eager:
+            return self._run_eagerly(args, kwargs, None)
+        elif len(self._recordings) >= MAX_RECORDINGS:
+            self._give_up(key, f"it was called with more than {MAX_RECORDINGS} signatures")
             return self._run_eagerly(args, kwargs, None)
         else:
             calls = self._calls.get(key, 0)
             if calls < self.warmup:
                 self._calls[key] = calls + 1
                 return _detached(self._run_eagerly(args, kwargs, None))
-        if len(self._recordings) >= MAX_RECORDINGS:
-            self._give_up(key, f"more than {MAX_RECORDINGS} signatures or re-recordings")
-            return self._run_eagerly(args, kwargs, None)
         return self._record(key, args, kwargs)
 
     def _run_eagerly(self, args: tuple, kwargs: dict, why: str | None) -> Any:
@@ -146,14 +153,19 @@ class CompiledStep:
         if rec.reasons:
             self._give_up(key, rec.reasons[0])
             return out
-        self._recordings[key] = rec.finish(inputs, list(named.values()), list(named), out)
+        done = rec.finish(inputs, list(named.values()), list(named), out)
+        self._recordings.setdefault(key, []).append(done)
         return _detached(out)
 
     def _give_up(self, key: tuple, why: str) -> None:
         self._eager[key] = why
+        self._recordings.pop(key, None)
         self._warn(why)
 
     def _warn(self, why: str) -> None:
+        if why in self._warned:  # once per reason, not once per step
+            return
+        self._warned.add(why)
         name = getattr(self.fn, "__name__", "step")
         warnings.warn(
             f"ta.compile({name}): runs eagerly because {why}. A replay repeats only what the "
@@ -296,6 +308,13 @@ class Recorder:
             if g is not None:
                 self._made(g)
 
+    def computed(self, fn: Callable, args: tuple, out: np.ndarray) -> None:
+        """A value computed outside the graph (Tensor._computed): compute it again."""
+        name = getattr(fn, "__name__", "a computation")
+        self.tape.append(lambda: _copy_result(name, "call", out, fn(*args)))
+        self._made(out)
+        self.keep.append(args)
+
     def hook(self, what: str) -> None:
         self.unsupported(f"{what} (a hook runs Python on gradient values)")
 
@@ -420,14 +439,22 @@ def _copy_context(node: Context) -> Context:
 def _module_state(m: Any) -> tuple:
     """What a Module's forward may depend on: its plain attributes (training, p, slopes), and
     which parameters, buffers and submodules it holds."""
-    plain = tuple((k, v) for k, v in vars(m).items() if k[0] != "_" and type(v) in _PLAIN)
+    plain = tuple((k, _value(v)) for k, v in vars(m).items() if k[0] != "_")
     held = tuple(
         (k, id(v)) for reg in (m._parameters, m._buffers, m._modules) for k, v in reg.items()
     )
     return plain + held
 
 
-_PLAIN = (bool, int, float, str, type(None), tuple)
+def _value(v: Any) -> Any:
+    """A module attribute as the guard compares it: numbers and strings by value, anything
+    else (a tensor, a function) by identity."""
+    if type(v) in _PLAIN or (type(v) is tuple and all(type(e) in _PLAIN for e in v)):
+        return v
+    return ("id", id(v))
+
+
+_PLAIN = (bool, int, float, str, type(None))
 
 
 # ---- replay -------------------------------------------------------------------------------------

@@ -291,6 +291,16 @@ class Tensor:
         return _ops.mul_(self, other)
 
     @staticmethod
+    def _computed(fn: Callable, *args: Any) -> Tensor:
+        """A tensor computed outside the graph (a comparison, a cast, argmax): no grad_fn. While
+        ta.compile records a step, the computation goes on its tape too, to be redone."""
+        out = np.asarray(fn(*args))
+        rec = _recording[0]
+        if rec is not None and not rec.busy:
+            rec.computed(fn, args, out)
+        return Tensor._wrap(out)
+
+    @staticmethod
     def _wrap(arr: np.ndarray) -> Tensor:
         t = Tensor.__new__(Tensor)
         t.data, t._grad, t.requires_grad, t._ctx, t._hooks = arr, None, False, None, None
@@ -316,7 +326,7 @@ class Tensor:
             return self
         if _dt.is_floating(dt) and self.requires_grad:
             return _ops.Cast.apply(self, dt)
-        return Tensor._wrap(_dt.cast(self.data, dt, where))
+        return Tensor._computed(_dt.cast, self.data, dt, where)
 
     def float(self) -> Tensor:
         return self._cast(_dt.float32, "float")
@@ -375,26 +385,26 @@ class Tensor:
     # comparisons build no graph: their outputs are bool tensors with no gradient. They compare
     # in the promoted dtype, as PyTorch does (float32 [0.1] == np.float64(0.1) is True)
     def __lt__(self, other):
-        return Tensor._wrap(_ops.compare("lt", np.less, self.data, _ops.raw(other)))
+        return Tensor._computed(_ops.compare, "lt", np.less, self.data, _ops.raw(other))
 
     def __le__(self, other):
-        return Tensor._wrap(_ops.compare("le", np.less_equal, self.data, _ops.raw(other)))
+        return Tensor._computed(_ops.compare, "le", np.less_equal, self.data, _ops.raw(other))
 
     def __gt__(self, other):
-        return Tensor._wrap(_ops.compare("gt", np.greater, self.data, _ops.raw(other)))
+        return Tensor._computed(_ops.compare, "gt", np.greater, self.data, _ops.raw(other))
 
     def __ge__(self, other):
-        return Tensor._wrap(_ops.compare("ge", np.greater_equal, self.data, _ops.raw(other)))
+        return Tensor._computed(_ops.compare, "ge", np.greater_equal, self.data, _ops.raw(other))
 
     def __eq__(self, other):  # type: ignore[override]
         if other is None or isinstance(other, str):
             return False  # as PyTorch: `t == None` is False, not an elementwise comparison
-        return Tensor._wrap(_ops.compare("eq", np.equal, self.data, _ops.raw(other)))
+        return Tensor._computed(_ops.compare, "eq", np.equal, self.data, _ops.raw(other))
 
     def __ne__(self, other):  # type: ignore[override]
         if other is None or isinstance(other, str):
             return True
-        return Tensor._wrap(_ops.compare("ne", np.not_equal, self.data, _ops.raw(other)))
+        return Tensor._computed(_ops.compare, "ne", np.not_equal, self.data, _ops.raw(other))
 
     __hash__ = object.__hash__
 
@@ -419,10 +429,10 @@ class Tensor:
         return _int(self.item())
 
     def any(self) -> Tensor:
-        return Tensor._wrap(np.asarray(self.data.any()))
+        return Tensor._computed(np.any, self.data)
 
     def all(self) -> Tensor:
-        return Tensor._wrap(np.asarray(self.data.all()))
+        return Tensor._computed(np.all, self.data)
 
     # ---- elementwise math ---------------------------------------------------------------------
     def exp(self):

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
+from .. import recording
 from ..functional.conv import batch_norm
 from ..tensor import Tensor
 from .module import Module, Parameter, check_param_dtype
@@ -85,8 +86,9 @@ class BatchNorm1d(Module):
             )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            recording.call(_count_batch, self.num_batches_tracked.data)  # ta.compile repeats it
             if self.momentum is None:  # cumulative moving average of every batch so far
+                recording.note("BatchNorm1d(momentum=None) takes its factor from the count")
                 factor = 1.0 / float(self.num_batches_tracked.data)
         use_batch = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
@@ -106,3 +108,7 @@ class BatchNorm1d(Module):
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
             f"affine={self.affine}, track_running_stats={self.track_running_stats}"
         )
+
+
+def _count_batch(count: np.ndarray) -> None:
+    count += 1

@@ -1,8 +1,9 @@
 """dropout: zero each element with probability p while training, scale survivors by 1/(1-p).
 
 "Inverted" dropout: the 1/(1-p) scale is applied at training time so that E[y] = x and evaluation
-needs no rescaling (y = x). The keep-mask is drawn from the library's seeded generator outside the
-op and saved (1 byte per element): backward is dx = dy * mask / (1-p).
+needs no rescaling (y = x). The keep-mask is drawn from the library's seeded generator inside the
+op's forward (so a step replayed by ta.compile draws a fresh one) and saved (1 byte per element):
+backward is dx = dy * mask / (1-p).
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ class Dropout(Function):
     """y = x * mask * scale; mask is a bool array of x's shape, scale = 1/(1-p)."""
 
     @staticmethod
-    def forward(ctx, x, mask, scale):
+    def forward(ctx, x, p):
+        if p == 1.0:  # every element dropped; 1/(1-p) would be inf, and 0*inf is NaN
+            mask, scale = np.zeros(x.shape, dtype=bool), 0.0
+        else:
+            mask, scale = default_generator().random(x.shape) >= p, 1.0 / (1.0 - p)  # P(keep) = 1-p
         ctx.save_for_backward(mask)
         ctx.scale = scale
         out = np.multiply(x, mask)
@@ -30,7 +35,7 @@ class Dropout(Function):
         (mask,) = ctx.saved_tensors
         g = np.multiply(grad, mask)
         g *= grad.dtype.type(ctx.scale)
-        return g, None, None
+        return g, None
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:  # noqa: A002
@@ -41,8 +46,4 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:  # 
         return input
     if input.dtype.kind != "f":
         raise TypeError(f"dropout: needs a floating-point tensor, got {input.dtype}")
-    if p == 1.0:  # every element dropped; 1/(1-p) would be inf, and 0*inf is NaN
-        mask = np.zeros(input.shape, dtype=bool)
-        return Dropout.apply(input, mask, 0.0)
-    mask = default_generator().random(input.shape) >= p  # P(keep) = 1 - p
-    return Dropout.apply(input, mask, 1.0 / (1.0 - p))
+    return Dropout.apply(input, float(p))

@@ -29,9 +29,9 @@ class Linear(Function):
         if bias is not None and out.size:  # the matmul result is fresh: add in place
             launch(add_bias, (out.reshape(-1, out.shape[-1]),), (bias,), out.size)
         nx, nw = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        # backward needs W for dx and x for dW; keep only what will be used
-        if nx or nw:
-            ctx.save_for_backward(x if nw else None, weight if nx else None)
+        # backward needs W for dx and x for dW; keep only what will be used (nothing, when only
+        # the bias is trained: a frozen layer's weight and a data input)
+        ctx.save_for_backward(x if nw else None, weight if nx else None)
         return out
 
     @staticmethod

@@ -154,7 +154,7 @@ def _extreme(x: Tensor, dim, keepdim: bool, even: type, argfn, op: str):
         return MaxMin(x * 1, Tensor._wrap(np.zeros((), dtype=np.int64)))
     if x.shape[d] == 0:
         raise ValueError(f"{op}: cannot reduce over dim {dim} of size 0 (shape {x.shape})")
-    idx = np.expand_dims(argfn(x.data, axis=d), d)
+    idx = Tensor._computed(_arg_index, argfn, x.data, d).data
     values = TakeAlong.apply(x, idx=idx, dim=d, keepdim=keepdim)
     return MaxMin(values, Tensor._wrap(idx if keepdim else np.squeeze(idx, d)))
 
@@ -169,12 +169,26 @@ def min(x: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
     return _extreme(x, dim, keepdim, Amin, np.argmin, "min")
 
 
+def _arg_index(argfn, data: np.ndarray, d: int) -> np.ndarray:
+    """Where the max (or min) along dim d is, keeping d (for take_along_axis)."""
+    return np.expand_dims(argfn(data, axis=d), d)
+
+
 def _arg(x: Tensor, dim, keepdim: bool, fn, op: str) -> Tensor:
     if dim is None:
-        return Tensor._wrap(np.asarray(fn(x.data), dtype=np.int64))
+        return Tensor._computed(_flat_index, fn, x.data)
     d = normalize_dim(op, dim, x.ndim, x.shape)
-    out = fn(x.data, axis=d, keepdims=keepdim) if x.ndim else np.asarray(0)
-    return Tensor._wrap(np.asarray(out, dtype=np.int64))
+    if not x.ndim:
+        return Tensor._wrap(np.asarray(0, dtype=np.int64))
+    return Tensor._computed(_index_along, fn, x.data, d, keepdim)
+
+
+def _flat_index(fn, data: np.ndarray) -> np.ndarray:
+    return np.asarray(fn(data), dtype=np.int64)
+
+
+def _index_along(fn, data: np.ndarray, d: int, keepdim: bool) -> np.ndarray:
+    return np.asarray(fn(data, axis=d, keepdims=keepdim), dtype=np.int64)
 
 
 def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
