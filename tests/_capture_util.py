@@ -42,11 +42,12 @@ OPTIMIZERS = {
 
 def mlp(kind: str, dtype: str = "float32") -> nn.Module:
     """5-16-16-3 nets. 'dropout': ReLU, Dropout, LeakyReLU; 'rrelu': RReLU, GELU, Tanh (random
-    without dropout); 'plain': ReLU, Tanh (nothing random)."""
+    without dropout); 'plain': ReLU, Tanh and 'leaky': LeakyReLU, ELU (nothing random)."""
     acts = {
         "dropout": [nn.ReLU(), nn.Dropout(0.25), nn.LeakyReLU(0.05)],
         "rrelu": [nn.RReLU(), nn.GELU(), nn.Tanh()],
         "plain": [nn.ReLU(), nn.Tanh()],
+        "leaky": [nn.LeakyReLU(0.05), nn.ELU()],
     }[kind]
     layers = [nn.Linear(IN, HID), acts[0], *acts[1:-1], nn.Linear(HID, HID), acts[-1]]
     m = nn.Sequential(*layers, nn.Linear(HID, OUT))
