@@ -26,11 +26,6 @@ from tinygrad_act import nn, optim
 from tinygrad_act.ops.linear import Linear as LinearOp
 
 STEPS = 200
-DROPOUT_MASK_OUTSIDE_OP = pytest.mark.xfail(
-    strict=True,
-    reason="F.dropout draws its mask outside Dropout.apply: a step with nn.Dropout in training "
-    "never replays (it falls back to eager with a warning)",
-)
 
 
 def _cases():
@@ -40,7 +35,7 @@ def _cases():
         for j, dtype in enumerate(("float32", "float64")):
             kind = ("dropout", "rrelu")[(i + j) % 2]
             loss = ("cross_entropy", "mse")[(i // 2 + j) % 2]
-            marks = [DROPOUT_MASK_OUTSIDE_OP] if kind == "dropout" else []
+            marks = []
             case_id = f"{name}-{dtype}-{kind}-{loss}"
             cases.append(pytest.param(name, dtype, kind, loss, id=case_id, marks=marks))
     return cases
@@ -61,7 +56,7 @@ def test_plain_model_without_randomness_replays_exactly():
 
 
 @pytest.mark.parametrize("opt", ["sgd_nesterov", "adamw"])
-@pytest.mark.parametrize("kind", ["rrelu", pytest.param("dropout", marks=DROPOUT_MASK_OUTSIDE_OP)])
+@pytest.mark.parametrize("kind", ["rrelu", "dropout"])
 def test_zero_argument_closure_replays_exactly(opt, kind):
     """A step with no arguments (full-batch training on tensors the closure holds)."""
 

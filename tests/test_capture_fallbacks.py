@@ -1,6 +1,6 @@
 """ta.compile falls back to eager, with a RuntimeWarning that says why, for what a replay cannot
 repeat; the results are then the eager ones. And values that a replay would silently freeze
-(known bugs, marked xfail strict until capture.py handles them)."""
+."""
 
 from __future__ import annotations
 
@@ -162,17 +162,8 @@ def test_too_many_signatures_run_eagerly():
 
 # ---- values computed outside ops: a replay must not freeze them -------------------------------
 
-OUTSIDE_OPS = pytest.mark.xfail(
-    strict=True,
-    reason="comparisons, argmax, .max(dim) indices and casts of tensors that do not require grad "
-    "are computed outside Function.apply: the replay reuses the recorded call's values",
-)
-
 
 def _value_steps():
-    def mask_index(x):
-        return x[x > 0].sum()
-
     def mask_multiply(x):
         return (x * (x > 0).float()).sum()
 
@@ -188,10 +179,9 @@ def _value_steps():
     def cast(x):
         return x.double().sum()
 
-    return [mask_index, mask_multiply, where, argmax, max_dim, cast]
+    return [mask_multiply, where, argmax, max_dim, cast]
 
 
-@OUTSIDE_OPS
 @pytest.mark.parametrize("fn", _value_steps(), ids=lambda f: f.__name__)
 def test_values_computed_outside_ops_follow_the_inputs(fn):
     rng = np.random.default_rng(5)
@@ -201,9 +191,46 @@ def test_values_computed_outside_ops_follow_the_inputs(fn):
         warnings.simplefilter("ignore")  # a fallback with a warning would be fine too
         got = [compiled(x).data.copy() for x in xs]
     assert all(np.array_equal(g, fn(x).data) for g, x in zip(got, xs))
+    assert compiled.stats["replayed"] == len(xs) - 2  # really replayed, nothing frozen
 
 
-@OUTSIDE_OPS
+class Positives(ta.Function):
+    """A student's op whose output has as many elements as its input has positives."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x > 0)
+        return x[x > 0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        out = np.zeros(mask.shape, dtype=grad.dtype)
+        out[mask] = grad
+        return out
+
+
+def test_an_output_shape_that_depends_on_the_values_is_refused_at_replay():
+    """Replayable while the number of positives stays the recorded one, refused with the reason
+    when it changes (never a silently wrong shape)."""
+    compiled = ta.compile(lambda x: Positives.apply(x).sum())
+    same = [ta.tensor(np.array([1.0, -1.0, 2.0 + k], dtype=np.float32)) for k in range(4)]
+    got = [float(compiled(x).data) for x in same]
+    assert got == [float(Positives.apply(x).sum().data) for x in same]
+    assert compiled.stats["replayed"] == 2
+    with pytest.raises(RuntimeError, match="shape depends on the values"):
+        compiled(ta.tensor(np.array([1.0, 1.0, 2.0], dtype=np.float32)))
+
+
+def test_a_bool_mask_index_runs_eagerly():
+    """x[x > 0]: the mask's positions are read outside the op, so the step falls back."""
+    compiled = ta.compile(lambda x: x[x > 0].sum())
+    xs = [ta.tensor(np.array([1.0, -1.0, 2.0, k], dtype=np.float32)) for k in (-1, 1, 2, 3)]
+    with pytest.warns(RuntimeWarning, match="bool mask"):
+        got = [float(compiled(x).data) for x in xs]
+    assert got == [float(x[x > 0].sum().data) for x in xs] and compiled.stats["replayed"] == 0
+
+
 def test_a_training_step_reporting_accuracy():
     def setup():
         run = classifier("rrelu", "adam")()
@@ -225,29 +252,30 @@ def test_a_training_step_reporting_accuracy():
     assert first_difference(eager, comp) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BatchNorm1d's num_batches_tracked += 1 (and momentum=None's factor) is Python in "
-    "Module.forward, not an op: a replay does not repeat it",
-)
-def test_batchnorm_running_statistics_follow_eager():
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_batchnorm_running_statistics_follow_eager(momentum):
+    """The batch count is replayed; momentum=None's factor (1/count) would be frozen: eager."""
+
     def setup():
         run = classifier("plain", "sgd")()
-        run.model[1] = ta.nn.BatchNorm1d(16, momentum=None)
+        run.model[1] = ta.nn.BatchNorm1d(16, momentum=momentum)
         return run
 
-    eager, comp = trace(setup, 20, False), trace(setup, 20, True)
+    eager = trace(setup, 20, False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        comp = trace(setup, 20, True)
     assert first_difference(eager, comp) is None
+    if momentum is None:
+        assert comp.step.stats["replayed"] == 0
+        assert any("momentum=None" in str(w.message) for w in caught)
+    else:
+        assert comp.step.stats["replayed"] == 18 and not caught
     bn_e, bn_c = eager.run.model[1], comp.run.model[1]
     assert int(bn_c.num_batches_tracked.data) == int(bn_e.num_batches_tracked.data) == 20
     assert np.array_equal(bn_c.running_mean.data, bn_e.running_mean.data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a Module attribute holding a plain Tensor is not guarded: replacing it keeps the "
-    "recorded tensor in the replay",
-)
 def test_replacing_a_tensor_attribute_of_a_module():
     class Scaled(ta.nn.Module):
         def __init__(self):

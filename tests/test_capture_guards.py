@@ -69,13 +69,7 @@ def _switching_mode(every):
 
 @pytest.mark.parametrize(
     "kind",
-    [
-        "rrelu",
-        pytest.param(
-            "dropout",
-            marks=pytest.mark.xfail(strict=True, reason="dropout draws its mask outside the op"),
-        ),
-    ],
+    ["rrelu", "dropout"],
 )
 def test_train_eval_switches_follow_the_mode(kind):
     eager, comp = assert_exact(classifier(kind, "adam"), 80, _switching_mode(10), min_replays=70)
@@ -127,12 +121,11 @@ EDITS = {
     "submodule replaced": ("plain", _add_noise_layer),
     "layer frozen": ("plain", lambda run: run.model[2].requires_grad_(False)),
 }
-DROPOUT_XFAIL = pytest.mark.xfail(strict=True, reason="dropout draws its mask outside the op")
 
 
 @pytest.mark.parametrize(
     "edit",
-    [pytest.param(k, marks=[DROPOUT_XFAIL] if EDITS[k][0] == "dropout" else []) for k in EDITS],
+    list(EDITS),
 )
 def test_an_edit_between_calls_makes_the_step_record_again(edit):
     kind, fn = EDITS[edit]

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
+from ..recording import note
 from ..tensor import Tensor
 
 _FULL = slice(None)
@@ -58,6 +59,8 @@ def _item(it: Any) -> Any:
     """One index item as int, slice, None, Ellipsis, bool, or an integer/bool ndarray."""
     if isinstance(it, Tensor):
         it = it.data
+        if it.dtype == np.bool_ or it.ndim == 0:  # the positions are read here, not in the op
+            note("it indexed with a bool mask or a 0-d tensor (positions depend on the values)")
     elif isinstance(it, (list, tuple)):
         it = np.asarray(it)
         if it.size == 0:
