@@ -176,10 +176,11 @@ class Function:
         return cls.kinks
 
     # ta.compile (capture.py) replays an op by calling forward/backward again and copying the
-    # results into the recorded arrays. An op may instead return a function that recomputes them
-    # in place, with the same arithmetic: `out` (forward) or `grads` (backward: the arrays it
-    # returned, None where it returned none) from the same input arrays, and every array
-    # forward saved in ctx. Return None to keep the default (docs/compile.md).
+    # results into the recorded arrays. An op may instead return a function (or a list of
+    # functions, run in order) that recomputes them in place, with the same arithmetic: `out`
+    # (forward) or `grads` (backward: the arrays it returned, None where it returned none) from
+    # the same input arrays, and every array forward saved in ctx. Return None to keep the
+    # default (docs/compile.md).
     @staticmethod
     def capture_forward(ctx: Context, out: np.ndarray, *args: Any, **kwargs: Any) -> Any:
         return None

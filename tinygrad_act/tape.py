@@ -95,10 +95,18 @@ class Recorder:
             node = _Node(ctx, True)
         if ctx is not None:
             ctx._capture = node
-        self.tape.append(thunk)
+        self._append(thunk)
         self._made(data)
         self.keep.append((raw, kwargs))
         return out
+
+    def _append(self, thunk: Any) -> None:
+        """An op's replay: one function, or a sequence of them (one tape entry each: a call
+        less per instruction than a function that calls them in turn)."""
+        if isinstance(thunk, (list, tuple)):
+            self.tape.extend(thunk)
+        else:
+            self.tape.append(thunk)
 
     def _read(self, t: Tensor) -> None:
         """A tensor an op reads: made by the tape, or a leaf the guards must watch."""
@@ -128,7 +136,7 @@ class Recorder:
             if rec.fast:  # forward is replayed in place: keep this node's saved arrays
                 rec.ctx = _copy_context(node)
             thunk = _backward_again(node.fn, rec, grad, raw)
-        self.tape.append(thunk)
+        self._append(thunk)
         for g in raw:
             if g is not None:
                 self._made(g)
