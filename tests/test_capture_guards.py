@@ -321,3 +321,14 @@ def test_a_non_tensor_argument_selects_a_recording():
 
     eager, comp = assert_exact(setup, 48, drive, min_replays=48 - 8)
     assert comp.step.stats["recorded"] == 4
+
+
+def test_a_tensor_read_only_outside_the_graph_is_guarded():
+    """A threshold read only by a comparison (no op reads it): replacing its array re-records."""
+    thr = ta.tensor(0.5)
+    step = ta.compile(lambda x: (x > thr).float().sum())
+    x = ta.tensor(np.array([0.4, 0.6, 0.9], dtype=np.float32))
+    assert [float(step(x).data) for _ in range(3)] == [2.0, 2.0, 2.0]
+    thr.data = np.array(0.8, dtype=np.float32)
+    assert float(step(x).data) == float((x > thr).float().sum().data) == 1.0
+    assert step.stats["recorded"] == 2

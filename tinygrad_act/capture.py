@@ -12,8 +12,9 @@
         loss = step(xb, yb)            # a detached copy: read it with loss.item()
 
 An eager step spends much of its time in Python that does not compute anything: building
-Tensors and graph nodes, sorting the graph, Module calls, checks. At lesson sizes that is a third
-of the step. A captured step pays it once (the idea of tinygrad's TinyJit and of CUDA graphs):
+Tensors and graph nodes, sorting the graph, Module calls, checks. At lesson sizes that is most
+of the step (benchmarks/bench_compile.py: 61% of a 2-64-64-2 step, 39% of a 40-100-100-10
+one). A captured step pays it once (the idea of tinygrad's TinyJit and of CUDA graphs):
 1. The first call with a given signature (input shapes, dtypes, non-tensor arguments, grad
    mode) runs eagerly: optimizers make their state, Numba compiles the kernels.
 2. The second call also runs eagerly, and records. Every op's forward (`Function.apply`), every
@@ -44,7 +45,10 @@ What a replay cannot repeat makes the step run eagerly, with one warning that sa
 a tensor's value in Python (`.item()`, `float(t)`, `if t > 0`, `.numpy()`; the step's Python is
 not re-run, so a decision taken on it would be frozen), drawing random numbers outside an op
 (`ta.randn` in the step), tensor hooks, Module hooks, backward through a graph built outside the
-step, tensors that require grad as inputs. Writes into `.data` by hand are not seen at all.
+step, tensors that require grad as inputs. Not seen at all: writes into `.data` by hand, Python
+numbers a step reads from globals or closures (frozen at their recorded values), ops run by other
+threads while a step records. A replay writes every step's gradients into the same `.grad`
+arrays, so a `.grad` kept from an earlier call changes with the next one (copy it to keep it).
 """
 
 from __future__ import annotations
@@ -101,10 +105,12 @@ class CompiledStep:
         self._eager.clear()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if recording.ACTIVE[0] is not None:  # inside a step being recorded: part of it
+            self.stats["eager"] += 1
+            return self.fn(*args, **kwargs)
         key = _signature(args, kwargs)
-        if isinstance(key, str) or recording.ACTIVE[0] is not None:
-            # an argument a replay cannot take, or called while an outer step records
-            return self._run_eagerly(args, kwargs, None if isinstance(key, tuple) else key)
+        if isinstance(key, str):  # an argument a replay cannot take
+            return self._run_eagerly(args, kwargs, key)
         recs = self._recordings.get(key)
         if recs is not None:
             # several recordings of one signature: e.g. one in train mode, one in eval mode
@@ -124,14 +130,15 @@ class CompiledStep:
             calls = self._calls.get(key, 0)
             if calls < self.warmup:
                 self._calls[key] = calls + 1
-                return detached(self._run_eagerly(args, kwargs, None))
+                return self._run_eagerly(args, kwargs, None)
         return self._record(key, args, kwargs)
 
     def _run_eagerly(self, args: tuple, kwargs: dict, why: str | None) -> Any:
+        """A warm-up or fallback call; its tensors come back detached, as a replay's do."""
         if why is not None:
             self._warn(why)
         self.stats["eager"] += 1
-        return self.fn(*args, **kwargs)
+        return detached(self.fn(*args, **kwargs))
 
     def _record(self, key: tuple, args: tuple, kwargs: dict) -> Any:
         # the step runs on private copies of its tensor inputs: a replay copies each new input
@@ -145,10 +152,11 @@ class CompiledStep:
             out = self.fn(*private, **{**kwargs, **named})
         finally:
             recording.ACTIVE[0] = None
-        self.stats["recorded"] += 1
         if rec.reasons:
             self._give_up(key, rec.reasons[0])
-            return out
+            self.stats["eager"] += 1
+            return detached(out)
+        self.stats["recorded"] += 1
         done = rec.finish(inputs, list(named.values()), list(named), out)
         self._recordings.setdefault(key, []).append(done)
         return detached(out)

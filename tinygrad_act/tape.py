@@ -141,8 +141,10 @@ class Recorder:
             if g is not None:
                 self._made(g)
 
-    def computed(self, fn: Callable, args: tuple, out: np.ndarray) -> None:
+    def computed(self, fn: Callable, args: tuple, out: np.ndarray, read: list) -> None:
         """A value computed outside the graph (Tensor._computed): compute it again."""
+        for t in read:
+            self._read(t)
         name = getattr(fn, "__name__", "a computation")
         self.tape.append(lambda: _copy_result(name, "call", out, fn(*args)))
         self._made(out)
@@ -193,7 +195,9 @@ class Recorder:
             kept = []
             for p, data, grad, _ in updates:
                 if not (np.shares_memory(data, p.data) and np.shares_memory(grad, p.grad.data)):
-                    self.unsupported(f"{type(opt).__name__} updates a copy of a parameter")
+                    self.unsupported(
+                        f"{type(opt).__name__} updates a copy of a parameter or of its gradient"
+                    )
                 kept.append((p, data, grad, opt.state.get(p)))
             replay.append((group, kept))
         cells = [u[0]._cell() for _, kept in replay for u in kept]

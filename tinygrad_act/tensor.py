@@ -292,12 +292,14 @@ class Tensor:
 
     @staticmethod
     def _computed(fn: Callable, *args: Any) -> Tensor:
-        """A tensor computed outside the graph (a comparison, a cast, argmax): no grad_fn. While
-        ta.compile records a step, the computation goes on its tape too, to be redone."""
-        out = np.asarray(fn(*args))
+        """fn(*args) as a tensor outside the graph (a comparison, a cast, argmax): no grad_fn.
+        Tensor arguments are passed as their arrays. While ta.compile records a step, the
+        computation goes on its tape too, to be redone, and the tensors it read are guarded."""
+        raw = tuple(a.data if isinstance(a, Tensor) else a for a in args)
+        out = np.asarray(fn(*raw))
         rec = _recording[0]
         if rec is not None and not rec.busy:
-            rec.computed(fn, args, out)
+            rec.computed(fn, raw, out, [a for a in args if isinstance(a, Tensor)])
         return Tensor._wrap(out)
 
     @staticmethod
@@ -326,7 +328,7 @@ class Tensor:
             return self
         if _dt.is_floating(dt) and self.requires_grad:
             return _ops.Cast.apply(self, dt)
-        return Tensor._computed(_dt.cast, self.data, dt, where)
+        return Tensor._computed(_dt.cast, self, dt, where)
 
     def float(self) -> Tensor:
         return self._cast(_dt.float32, "float")
@@ -385,26 +387,26 @@ class Tensor:
     # comparisons build no graph: their outputs are bool tensors with no gradient. They compare
     # in the promoted dtype, as PyTorch does (float32 [0.1] == np.float64(0.1) is True)
     def __lt__(self, other):
-        return Tensor._computed(_ops.compare, "lt", np.less, self.data, _ops.raw(other))
+        return Tensor._computed(_ops.compare, "lt", np.less, self, other)
 
     def __le__(self, other):
-        return Tensor._computed(_ops.compare, "le", np.less_equal, self.data, _ops.raw(other))
+        return Tensor._computed(_ops.compare, "le", np.less_equal, self, other)
 
     def __gt__(self, other):
-        return Tensor._computed(_ops.compare, "gt", np.greater, self.data, _ops.raw(other))
+        return Tensor._computed(_ops.compare, "gt", np.greater, self, other)
 
     def __ge__(self, other):
-        return Tensor._computed(_ops.compare, "ge", np.greater_equal, self.data, _ops.raw(other))
+        return Tensor._computed(_ops.compare, "ge", np.greater_equal, self, other)
 
     def __eq__(self, other):  # type: ignore[override]
         if other is None or isinstance(other, str):
             return False  # as PyTorch: `t == None` is False, not an elementwise comparison
-        return Tensor._computed(_ops.compare, "eq", np.equal, self.data, _ops.raw(other))
+        return Tensor._computed(_ops.compare, "eq", np.equal, self, other)
 
     def __ne__(self, other):  # type: ignore[override]
         if other is None or isinstance(other, str):
             return True
-        return Tensor._computed(_ops.compare, "ne", np.not_equal, self.data, _ops.raw(other))
+        return Tensor._computed(_ops.compare, "ne", np.not_equal, self, other)
 
     __hash__ = object.__hash__
 
@@ -429,10 +431,10 @@ class Tensor:
         return _int(self.item())
 
     def any(self) -> Tensor:
-        return Tensor._computed(np.any, self.data)
+        return Tensor._computed(np.any, self)
 
     def all(self) -> Tensor:
-        return Tensor._computed(np.all, self.data)
+        return Tensor._computed(np.all, self)
 
     # ---- elementwise math ---------------------------------------------------------------------
     def exp(self):

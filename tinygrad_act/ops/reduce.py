@@ -154,7 +154,7 @@ def _extreme(x: Tensor, dim, keepdim: bool, even: type, argfn, op: str):
         return MaxMin(x * 1, Tensor._wrap(np.zeros((), dtype=np.int64)))
     if x.shape[d] == 0:
         raise ValueError(f"{op}: cannot reduce over dim {dim} of size 0 (shape {x.shape})")
-    idx = Tensor._computed(_arg_index, argfn, x.data, d).data
+    idx = Tensor._computed(_arg_index, argfn, x, d).data
     values = TakeAlong.apply(x, idx=idx, dim=d, keepdim=keepdim)
     return MaxMin(values, Tensor._wrap(idx if keepdim else np.squeeze(idx, d)))
 
@@ -176,11 +176,11 @@ def _arg_index(argfn, data: np.ndarray, d: int) -> np.ndarray:
 
 def _arg(x: Tensor, dim, keepdim: bool, fn, op: str) -> Tensor:
     if dim is None:
-        return Tensor._computed(_flat_index, fn, x.data)
+        return Tensor._computed(_flat_index, fn, x)
     d = normalize_dim(op, dim, x.ndim, x.shape)
     if not x.ndim:
         return Tensor._wrap(np.asarray(0, dtype=np.int64))
-    return Tensor._computed(_index_along, fn, x.data, d, keepdim)
+    return Tensor._computed(_index_along, fn, x, d, keepdim)
 
 
 def _flat_index(fn, data: np.ndarray) -> np.ndarray:
