@@ -17,15 +17,19 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
 from . import functional as F
+from . import recording
 from .autograd import no_grad
+from .capture import compile as _compile
 from .kernels.optim import any_non_finite8
 from .nn.module import Module
+from .optim.optimizer import Optimizer
 from .tensor import Tensor
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
@@ -114,6 +118,59 @@ def _check_grads(names: list[str], params: list[Tensor], value: float, *where: i
     )
 
 
+class _Where:
+    """Where fit is, and the loss it read: the checks of a compiled step read this at every
+    replay (the step's Python runs only when it is recorded, so a number passed in would be
+    frozen at the recording's epoch and step)."""
+
+    __slots__ = ("epoch", "epochs", "step", "steps", "names", "params", "value")
+
+
+def _loss_finite(loss: Tensor, xb: Tensor, optimizer: Any, at: _Where) -> None:
+    """Raise if the loss is NaN or inf (before backward: nothing has changed yet)."""
+    value = float(loss.item())
+    if not math.isfinite(value):
+        raise RuntimeError(_diverged(value, at.epoch, at.epochs, at.step, at.steps, xb, optimizer))
+    at.value = value
+
+
+def _grads_finite(at: _Where) -> None:
+    _check_grads(at.names, at.params, at.value, at.epoch, at.epochs, at.step, at.steps)
+
+
+def _training_step(model: Callable, loss_fn: LossFn, optimizer: Any, at: _Where) -> Callable:
+    """fit's step: forward, loss, backward and update, with the two checks; returns (output,
+    loss). The checks run through recording.call, so a compiled step runs them (and may raise)
+    at every replay too."""
+
+    def fit_step(xb: Tensor, yb: Tensor) -> tuple[Tensor, Tensor]:
+        output = model(xb)
+        loss = loss_fn(output, yb)
+        recording.call(_loss_finite, loss, xb, optimizer, at)
+        optimizer.zero_grad()
+        loss.backward()
+        recording.call(_grads_finite, at)
+        optimizer.step()
+        return output, loss
+
+    return fit_step
+
+
+def _compiled(step: Callable, optimizer: Any) -> Any:
+    """ta.compile(step), or None (with a warning) when a replay could not repeat the update: an
+    optimizer that is not one of the library's, or one that writes its own step()."""
+    if isinstance(optimizer, Optimizer) and type(optimizer).step is Optimizer.step:
+        return _compile(step)
+    warnings.warn(
+        f"fit(compile=True): runs eagerly because the optimizer ({type(optimizer).__name__}) "
+        "is not a tinygrad_act.optim.Optimizer that updates through its _update(): a replay "
+        "would not repeat a step() written by hand",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    return None
+
+
 class _Progress:
     """A tqdm bar over all steps when tqdm is installed, else one printed line per epoch."""
 
@@ -156,6 +213,7 @@ def fit(
     progress: bool = True,
     scheduler: Any = None,
     on_epoch_end: Callable[[int, History], bool | None] | None = None,
+    compile: bool = False,  # noqa: A002 - torch's name
 ) -> History:
     """Train for `epochs` passes over train_loader; return the history of per-epoch metrics.
 
@@ -173,6 +231,13 @@ def fit(
     finite loss with a NaN or inf gradient, before the optimizer step (the weights stay as they
     were), naming the parameter (its state_dict key) too.
     progress=True shows a tqdm bar (or prints a line per epoch without tqdm).
+
+    compile=True runs each step through `ta.compile` (tinygrad_act/capture.py): recorded on its
+    second call (per batch shape), replayed after that without building a graph. The results are
+    bit-identical to compile=False, checks and errors included, and it is faster when the step's
+    Python costs more than its arithmetic (small models and batches). What a replay cannot
+    repeat (a forward hook, e.g. diagnostics.watch; an optimizer with a hand-written step) makes
+    the steps run eagerly, with one warning.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
@@ -187,6 +252,12 @@ def fit(
     )
     history: History = {k: [] for k in keys}
     bar = _Progress(progress, total=epochs * steps)
+    at = _Where()
+    at.epochs, at.steps = epochs, steps
+    run = step_fn = _training_step(model, loss_fn, optimizer, at)
+    compiled = _compiled(step_fn, optimizer) if compile else None
+    if compiled is not None:
+        run = compiled
     try:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
@@ -196,17 +267,14 @@ def fit(
             if isinstance(model, Module):
                 model.train()
             total, seen, correct = 0.0, 0, 0
-            names, params = _trained(optimizer, model)  # per epoch: a callback may add a group
+            at.names, at.params = _trained(optimizer, model)  # per epoch: a callback may add one
+            at.epoch = epoch
             for step, (xb, yb) in enumerate(train_loader, start=1):
-                output = model(xb)
-                loss = loss_fn(output, yb)
+                at.step = step
+                output, loss = run(xb, yb)  # compiled: detached copies of the step's results
+                if compiled is not None and compiled._eager:  # it gave up and warned: once is
+                    run, compiled = step_fn, None  # enough (another batch shape would warn again)
                 value = float(loss.item())
-                if not math.isfinite(value):
-                    raise RuntimeError(_diverged(value, epoch, epochs, step, steps, xb, optimizer))
-                optimizer.zero_grad()
-                loss.backward()
-                _check_grads(names, params, value, epoch, epochs, step, steps)
-                optimizer.step()
                 n = len(xb)
                 total, seen = total + value * n, seen + n
                 right = _n_correct(output.data, yb.data)
