@@ -129,9 +129,9 @@ def train_run(ds, act: str, opt_name: str, lr: float, epochs: int, seed: int) ->
         opt = optim.Adam(model.parameters(), lr=ADAM_LR)
     loader = data.DataLoader(Xtr, ytr, batch_size=BATCH_SIZE, shuffle=True, seed=seed)
     test = data.DataLoader(Xte, yte, batch_size=len(Xte))
-    return train.fit(model, loader, opt, epochs=epochs, val_loader=test, progress=False)[
-        "val_accuracy"
-    ]
+    history = train.fit(model, loader, opt, epochs=epochs, val_loader=test, progress=False,
+                        compile=True)  # fmt: skip
+    return history["val_accuracy"]
 
 
 def measure(seed: int, quick: bool = False) -> dict:

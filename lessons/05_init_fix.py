@@ -104,7 +104,8 @@ def measure(seed: int, quick: bool = False) -> dict:
             dead0, _ = hidden_stats(model, Xtr)
             opt = optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
             loader = data.DataLoader(Xtr, ytr, BATCH, shuffle=True, seed=seed)
-            train.fit(model, loader, opt, epochs=QUICK_EPOCHS if quick else EPOCHS, progress=False)
+            epochs = QUICK_EPOCHS if quick else EPOCHS
+            train.fit(model, loader, opt, epochs=epochs, progress=False, compile=True)
             dead1, negative = hidden_stats(model, Xtr)
             acc = train.evaluate(model, data.DataLoader(Xte, yte, batch_size=1000))[1]
             out[f"{act} | {label(init, bias)}"] = dict(

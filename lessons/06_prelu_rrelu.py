@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import pathlib
 import sys
+from collections.abc import Callable
 
 import numpy as np
 
@@ -73,6 +74,11 @@ def layer_slopes(model: nn.Module) -> list[float]:
     return [float(a.mean()) for a in prelus(model)]
 
 
+def slope_recorder(model: nn.Module, slopes: list) -> Callable[[int, dict], None]:
+    """A callback for fit(on_epoch_end=...): appends layer_slopes(model) after each epoch."""
+    return lambda epoch, history: slopes.append(layer_slopes(model))
+
+
 def train_slopes(module: nn.Module, seed: int, n: int = 1000) -> list[float]:
     """(min, max, std) of the slopes `module` applies in training mode to n inputs of -1: for an
     RReLU arm they must vary inside [lower, upper]; a ReLU or leaky ReLU would give one value."""
@@ -91,10 +97,10 @@ def measure(seed: int, quick: bool = False) -> dict:
         model = make_model(name, seed)
         opt = optim.Adam(model.parameters(), lr=LR)
         loader = data.DataLoader(Xtr, ytr, BATCH, shuffle=True, seed=seed)
-        slopes, times = [layer_slopes(model)], []
-        for _ in range(QUICK_EPOCHS if quick else EPOCHS):
-            times += train.fit(model, loader, opt, epochs=1, progress=False)["time"]
-            slopes.append(layer_slopes(model))
+        slopes = [layer_slopes(model)]  # then after each epoch (fit's on_epoch_end)
+        times = train.fit(model, loader, opt, epochs=QUICK_EPOCHS if quick else EPOCHS,
+                          progress=False, on_epoch_end=slope_recorder(model, slopes),
+                          compile=True)["time"]  # fmt: skip
         acc = train.evaluate(model, data.DataLoader(Xte, yte, batch_size=1000))[1]
         params = int(sum(p.data.size for p in model.parameters()))
         move = max([float(np.abs(a - PRELU_INIT).mean()) for a in prelus(model)], default=0.0)

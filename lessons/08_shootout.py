@@ -115,9 +115,8 @@ def fit(model, lr: float, X, y, epochs: int, seed: int) -> float | None:
     opt = optim.Adam(model.parameters(), lr=lr)
     loader = data.DataLoader(X, y, BATCH, shuffle=True, seed=seed)
     try:
-        return float(
-            np.median(train.fit(model, loader, opt, epochs=epochs, progress=False)["time"])
-        )
+        history = train.fit(model, loader, opt, epochs=epochs, progress=False, compile=True)
+        return float(np.median(history["time"]))
     except RuntimeError as e:  # train.fit stops on a NaN/inf loss with "the loss became ..."
         if "the loss became" not in str(e):
             raise

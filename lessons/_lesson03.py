@@ -50,6 +50,12 @@ def linear_probe(Htr, ytr, Hte, yte, n_classes: int, steps: int, seed: int) -> f
     return float(np.mean(pred == yte))
 
 
+def code_stats(model: nn.Sequential, X: np.ndarray):
+    """diagnostics' per-layer stats of the hidden codes on X (its hooks removed afterwards)."""
+    with diagnostics.watch(model, track_grads=False) as mon:
+        return mon.measure(X)
+
+
 def train_net(ds, cfg: dict, act: str, epochs: int, seed: int, progress: bool = False):
     """Train one network; return (model, test accuracy, stats at init, stats after training)."""
     Xtr, ytr, Xte, yte, k = ds
@@ -57,9 +63,9 @@ def train_net(ds, cfg: dict, act: str, epochs: int, seed: int, progress: bool = 
     model = mlp(Xtr.shape[1], k, cfg["width"], HIDDEN_LAYERS, ACTIVATIONS[act], he_init)
     opt = optim.Adam(model.parameters(), lr=cfg["lr"])
     loader = data.DataLoader(Xtr, ytr, batch_size=BATCH_SIZE, shuffle=True, seed=seed)
-    with diagnostics.watch(model, track_grads=False) as mon:
-        at_init = mon.measure(Xte)
-        train.fit(model, loader, opt, epochs=epochs, progress=progress)
-        after = mon.measure(Xte)
+    at_init = code_stats(model, Xte)
+    # no hooks while training: fit(compile=True) replays its steps (a forward hook would stop it)
+    train.fit(model, loader, opt, epochs=epochs, progress=progress, compile=True)
+    after = code_stats(model, Xte)
     _, acc = train.evaluate(model, data.DataLoader(Xte, yte, batch_size=len(Xte)))
     return model, acc, at_init, after
