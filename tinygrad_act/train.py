@@ -156,9 +156,9 @@ def _training_step(model: Callable, loss_fn: LossFn, optimizer: Any, at: _Where)
     return fit_step
 
 
-def _compiled(step: Callable, optimizer: Any) -> Any:
-    """ta.compile(step), or None (with a warning) when a replay could not repeat the update: an
-    optimizer that is not one of the library's, or one that writes its own step()."""
+def _compiled(step: Callable, optimizer: Any) -> Callable:
+    """ta.compile(step), or step itself (with a warning) when a replay could not repeat the
+    update: an optimizer that is not one of the library's, or one that writes its own step()."""
     if isinstance(optimizer, Optimizer) and type(optimizer).step is Optimizer.step:
         return _compile(step)
     warnings.warn(
@@ -168,7 +168,7 @@ def _compiled(step: Callable, optimizer: Any) -> Any:
         RuntimeWarning,
         stacklevel=3,
     )
-    return None
+    return step
 
 
 class _Progress:
@@ -254,10 +254,9 @@ def fit(
     bar = _Progress(progress, total=epochs * steps)
     at = _Where()
     at.epochs, at.steps = epochs, steps
-    run = step_fn = _training_step(model, loss_fn, optimizer, at)
-    compiled = _compiled(step_fn, optimizer) if compile else None
-    if compiled is not None:
-        run = compiled
+    run = _training_step(model, loss_fn, optimizer, at)
+    if compile:  # ta.compile warns once per reason it cannot replay, not once per step
+        run = _compiled(run, optimizer)
     try:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
@@ -272,8 +271,6 @@ def fit(
             for step, (xb, yb) in enumerate(train_loader, start=1):
                 at.step = step
                 output, loss = run(xb, yb)  # compiled: detached copies of the step's results
-                if compiled is not None and compiled._eager:  # it gave up and warned: once is
-                    run, compiled = step_fn, None  # enough (another batch shape would warn again)
                 value = float(loss.item())
                 n = len(xb)
                 total, seen = total + value * n, seen + n
