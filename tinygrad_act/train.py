@@ -7,6 +7,8 @@
 The loop is the one you would write by hand (lessons may write their own):
     for xb, yb in loader:
         loss = loss_fn(model(xb), yb); opt.zero_grad(); loss.backward(); opt.step()
+fit(..., compile=True) records that step once and replays it (ta.compile): the same numbers, less
+Python per step.
 
 Accuracy is computed when the targets are class indices (integer, one dimension fewer than the
 output: argmax over the last dim) or binary labels (0/1 floats, same shape as the output, which
@@ -163,8 +165,8 @@ def _compiled(step: Callable, optimizer: Any) -> Callable:
         return _compile(step)
     warnings.warn(
         f"fit(compile=True): runs eagerly because the optimizer ({type(optimizer).__name__}) "
-        "is not a tinygrad_act.optim.Optimizer that updates through its _update(): a replay "
-        "would not repeat a step() written by hand",
+        "is not a tinygrad_act.optim.Optimizer, or overrides its step(): a replay would not "
+        "repeat an update written by hand",
         RuntimeWarning,
         stacklevel=3,
     )
@@ -237,7 +239,7 @@ def fit(
     bit-identical to compile=False, checks and errors included, and it is faster when the step's
     Python costs more than its arithmetic (small models and batches). What a replay cannot
     repeat (a forward hook, e.g. diagnostics.watch; an optimizer with a hand-written step) makes
-    the steps run eagerly, with one warning.
+    the steps run eagerly, with a warning (once per reason, not per step).
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
