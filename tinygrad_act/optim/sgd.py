@@ -55,15 +55,8 @@ class SGD(Optimizer):
 
     def _update(self, groups: list) -> None:
         for group, updates in groups:
-            momentum = float(group["momentum"])
-            args = (
-                float(group["lr"]),
-                momentum,
-                float(group["dampening"]),
-                float(group["weight_decay"]),
-                bool(group["nesterov"]),
-                -1.0 if group["maximize"] else 1.0,
-            )
+            args = _scalars(group)
+            momentum = args[1]
             for p, data, grad, state in updates:
                 first = False
                 if momentum != 0.0:
@@ -92,20 +85,23 @@ class SGD(Optimizer):
 
         def update() -> None:
             for group, updates, has_buf, kernels in plan:
-                momentum = float(group["momentum"])
-                if momentum != 0.0 and not has_buf:  # momentum turned on since: eager path
+                args = _scalars(group)
+                if args[1] != 0.0 and not has_buf:  # momentum turned on since: eager path
                     self._update([(group, updates)])
                     continue
-                args = (
-                    float(group["lr"]),
-                    momentum,
-                    float(group["dampening"]),
-                    float(group["weight_decay"]),
-                    bool(group["nesterov"]),
-                    -1.0 if group["maximize"] else 1.0,
-                    False,
-                )
                 for kernel in kernels:
-                    kernel(*args)
+                    kernel(*args, False)  # not a first step: the buffers exist
 
         return update
+
+
+def _scalars(group: dict) -> tuple:
+    """sgd_step's hyperparameters, read from the group at each step (a scheduler changes lr)."""
+    return (
+        float(group["lr"]),
+        float(group["momentum"]),
+        float(group["dampening"]),
+        float(group["weight_decay"]),
+        bool(group["nesterov"]),
+        -1.0 if group["maximize"] else 1.0,
+    )
