@@ -332,3 +332,24 @@ def test_a_tensor_read_only_outside_the_graph_is_guarded():
     thr.data = np.array(0.8, dtype=np.float32)
     assert float(step(x).data) == float((x > thr).float().sum().data) == 1.0
     assert step.stats["recorded"] == 2
+
+
+def test_a_tensor_made_inside_the_step_starts_fresh_at_every_replay():
+    """Eager makes `acc` anew at every step; the tape writes into it (an in-place add, a .grad
+    accumulated into it), so a replay must give it back its first values before running."""
+    w = ta.tensor(np.array([1.0, 2.0, 3.0], dtype=np.float32), requires_grad=True)
+
+    def step(x):
+        acc = ta.zeros(3)
+        with ta.no_grad():
+            acc.add_(x)  # in place, on a tensor the step made
+        w.grad = ta.zeros(3)  # backward accumulates into this fresh .grad
+        (w * x).sum().backward()
+        return acc, w.grad
+
+    compiled = ta.compile(step)
+    xs = [ta.tensor(np.full(3, k, dtype=np.float32)) for k in (1.0, 2.0, 3.0, 4.0, 5.0)]
+    got = [[t.data.copy() for t in compiled(x)] for x in xs]
+    want = [[t.data.copy() for t in step(x)] for x in xs]
+    assert compiled.stats["replayed"] == 3
+    assert all(np.array_equal(g, e) for gs, es in zip(got, want) for g, e in zip(gs, es))

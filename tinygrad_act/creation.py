@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as _dt
+from . import recording
 from .random import default_generator
 from .tensor import Tensor
 
@@ -48,6 +49,8 @@ def _float_dtype(dtype: Any, op: str) -> np.dtype:
 
 def _make(arr: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor._wrap(arr)
+    if recording.ACTIVE[0] is not None:  # ta.compile: made inside a step (see Recorder.created)
+        recording.ACTIVE[0].created(arr)
     if requires_grad:
         t.requires_grad_(True)
     return t

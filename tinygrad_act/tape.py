@@ -68,6 +68,8 @@ class Recorder:
         self.optimizers: dict[int, tuple] = {}
         self.grads_expected: dict[int, tuple] = {}  # (tensor, .grad object) read before written
         self.grads_assigned: set[int] = set()
+        self.new_arrays: dict[int, tuple] = {}  # arrays the step made (ta.zeros): (array, values)
+        self.written: set[int] = set()  # arrays the tape writes into in place
 
     def unsupported(self, what: str) -> None:
         self.reasons.append(what)
@@ -96,6 +98,8 @@ class Recorder:
         if ctx is not None:
             ctx._capture = node
         self._append(thunk)
+        if any(data is r for r in raw):  # written in place (mark_dirty)
+            self.written.add(id(data))
         self._made(data)
         self.keep.append((raw, kwargs))
         return out
@@ -165,7 +169,14 @@ class Recorder:
     def add(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
         """out = a + b (a new array; or out is a: accumulation into an existing .grad)."""
         self.tape.append(functools.partial(np.add, a, b, out=out))
+        self.written.add(id(out))
         self._made(out)
+
+    def created(self, a: np.ndarray) -> None:
+        """A tensor made by the step itself (ta.zeros, ta.tensor): eager makes it anew at every
+        step; if the tape writes into it, a replay first gives it back its first values."""
+        if not self.busy:
+            self.new_arrays[id(a)] = (a, a.copy())
 
     def grad_read(self, t: Tensor) -> None:
         """Code looked at `t.grad` (None or not) before the step assigned it: guard on it."""
@@ -222,6 +233,12 @@ class Recorder:
         return result
 
     def finish(self, inputs: list, named: list, names: list, out: Any) -> Recording:
+        fresh = [
+            functools.partial(np.copyto, a, values)
+            for key, (a, values) in self.new_arrays.items()
+            if key in self.written
+        ]
+        self.tape[:0] = fresh
         return Recording(self, inputs, named, names, out)
 
 

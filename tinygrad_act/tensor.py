@@ -54,6 +54,8 @@ class Tensor:
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
+        if _recording[0] is not None:  # ta.compile: a tensor made inside a step (creation.py too)
+            _recording[0].created(self.data)
 
     # ---- basic properties -------------------------------------------------------------------
     @property
