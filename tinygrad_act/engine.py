@@ -148,9 +148,9 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 if rec is not None:
                     rec.cast(raw, gi)
             if p._ctx is None:
-                if rec is not None:
-                    rec.grad_read(p)
                 if p._grad is None and not p._hooks:
+                    if rec is not None:  # a replay adopts only where eager found no .grad
+                        rec.grad_read(p)
                     # Adopt a freshly computed array as .grad; copy one that may be shared: the
                     # incoming gradient itself (Add passes it on), one handed to two inputs, or a
                     # view. Copying a 784x256 weight gradient every step costs ~50 us.
